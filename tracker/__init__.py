@@ -1,0 +1,86 @@
+"""The treatment-history tracker: a Flask application for logging antidepressant trials."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+import config as config_module
+
+
+def create_app(config: type | str | None = None, **overrides) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    settings = config if isinstance(config, type) else config_module.select(config)
+    app.config.from_object(settings)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{os.path.join(app.instance_path, 'tracker.sqlite')}"
+        )
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (the models must be known to Flask-Migrate)
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        enforce_sqlite_foreign_keys(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    from tracker.auth.access import require_sign_in
+
+    app.before_request(require_sign_in)
+
+
+def enforce_sqlite_foreign_keys(engine) -> None:
+    """Make SQLite honour foreign keys and their ON DELETE rules, as PostgreSQL does."""
+    from sqlalchemy import event
+
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.auth import bp as auth_bp
+    from tracker.main import bp as main_bp
+    from tracker.patients import bp as patients_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(patients_bp, url_prefix="/patients")
+
+
+def register_errors(app: Flask) -> None:
+    from tracker.main.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker.main.filters import register
+
+    register(app)

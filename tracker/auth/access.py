@@ -1,0 +1,38 @@
+"""Who may see what: the one place that checks sign-in and access to a patient."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.extensions import db, login_manager
+from tracker.models import Patient, User, care_team
+
+PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static"}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def require_sign_in():
+    """Send signed-out visitors of every page but the public ones to the sign-in page."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+def patients_visible_to(user: User):
+    """Return a select of the patients on ``user``'s care team."""
+    return select(Patient).join(care_team).where(care_team.c.user_id == user.id)
+
+
+def patient_or_404(patient_id: int) -> Patient:
+    """Return the patient if the signed-in user cares for them; foreign ids answer 404."""
+    query = patients_visible_to(current_user).where(Patient.id == patient_id)
+    patient = db.session.scalars(query).first()
+    if patient is None:
+        abort(404)
+    return patient

@@ -1,0 +1,137 @@
+"""Command-line tools under ``flask --app tracker``: users, demo data and TRD histories."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from tracker import rules
+from tracker.extensions import db
+from tracker.history import InvalidHistory, dump, parse
+from tracker.models import Patient, Role, User
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN.value)
+@click.password_option("--password", help="Read from a prompt when not given.")
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account."""
+    from tracker.operations import AccountError, create_account
+
+    try:
+        user = create_account(email, name, Role(role), password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@demo_cli.command("load")
+def load_demo() -> None:
+    """Load demo patients and the demo clinician (once; later runs change nothing)."""
+    from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD, load
+
+    created = load()
+    db.session.commit()
+    if created:
+        click.echo(f"Loaded {created} demo patients. Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}.")
+    else:
+        click.echo("Demo data already loaded.")
+
+
+def parse_file(source: str):
+    """Read and validate a history file (``-`` for standard input); raise ``InvalidHistory``."""
+    try:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        raise InvalidHistory([f"$: cannot read the file ({error.strerror})"]) from None
+    with stream:
+        try:
+            raw = json.load(stream)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise InvalidHistory([f"$: not a JSON document ({error})"]) from None
+    return parse(raw)
+
+
+def _fail(source: str, error: InvalidHistory) -> None:
+    for problem in error.problems:
+        click.echo(f"{source}: {problem}", err=True)
+    sys.exit(2)
+
+
+@trd_cli.command("assess")
+@click.argument("source", metavar="FILE")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Assess as of this date (default: today).")
+@click.option("--profile", type=click.Choice(list(rules.PROFILES)), default=rules.DEFAULT_PROFILE)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
+def assess(source: str, as_of, profile: str, fmt: str) -> None:
+    """Assess a history file (or - for standard input) without a database."""
+    from tracker.reporting import assessment_text
+
+    try:
+        document = parse_file(source)
+    except InvalidHistory as error:
+        _fail(source, error)
+    day = as_of.date() if as_of else date.today()
+    result = rules.assess(document.history, rules.get_profile(profile), day)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(assessment_text(result, document.patient))
+
+
+@trd_cli.command("import")
+@click.argument("sources", metavar="FILE...", nargs=-1, required=True)
+@click.option("--clinician", "email", required=True, help="Email of the clinician who cares.")
+def import_histories(sources: tuple[str, ...], email: str) -> None:
+    """Create or replace patients by MRN from history files, all or none."""
+    from tracker.transfer import import_document
+
+    clinician = db.session.scalars(select(User).where(User.email == email.lower())).first()
+    if clinician is None:
+        raise click.ClickException(f"no account with the email {email}")
+    documents, failed = [], False
+    for source in sources:
+        try:
+            documents.append(parse_file(source))
+        except InvalidHistory as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(f"{source}: {problem}", err=True)
+    if failed:
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(2)
+    for document in documents:
+        import_document(document, clinician)
+    db.session.commit()
+    click.echo(f"Imported {len(documents)} histories for {clinician.email}.")
+
+
+@trd_cli.command("export")
+@click.argument("mrn")
+def export_history(mrn: str) -> None:
+    """Print a patient's history in the interchange format."""
+    from tracker.transfer import export_document
+
+    patient = db.session.scalars(select(Patient).where(Patient.mrn == mrn)).first()
+    if patient is None:
+        raise click.ClickException(f"no patient with the MRN {mrn}")
+    click.echo(json.dumps(dump(export_document(patient)), indent=2))
+
+
+def register(app: Flask) -> None:
+    for group in (users_cli, demo_cli, trd_cli):
+        app.cli.add_command(group)

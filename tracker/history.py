@@ -1,0 +1,398 @@
+"""The treatment-history interchange format, version 1 (``shared/formats/history-v1.md``).
+
+``parse`` validates a document and returns it as rules inputs; an invalid document raises
+``InvalidHistory`` listing every problem by its JSON path, so nothing is partly taken in.
+Importing into and exporting from the database live in ``tracker.transfer``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tracker.catalogue import Catalogue, UnknownDrug, default_catalogue
+from tracker.rules import DoseStep, Episode, History, Measurement, Treatment, Trial
+from tracker.rules.vocab import (
+    SCORE_RANGES,
+    Adherence,
+    Instrument,
+    Response,
+    Severity,
+    Sex,
+    StopReason,
+    TreatmentKind,
+    labels,
+)
+
+FORMAT = "trd-history/1"
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EARLIEST_YEAR = 1900
+MAX_TEXT = 2000  # characters in a free-text field
+MAX_MG_PER_DAY = 5000  # above every listed drug's maximum by far: a typing error, not a dose
+MAX_ITEMS = 1000  # rows per list
+
+TOP_KEYS = {"format", "patient", "episodes", "trials", "measurements", "treatments"}
+PATIENT_KEYS = {"mrn", "name", "birth_date", "sex"}
+EPISODE_KEYS = {"key", "onset", "remission", "severity", "psychotic"}
+TRIAL_KEYS = {
+    "drug", "episode", "doses", "stopped", "stop_reason", "adherence", "response", "notes",
+}
+DOSE_KEYS = {"from", "mg_per_day"}
+MEASUREMENT_KEYS = {"date", "instrument", "score"}
+TREATMENT_KEYS = {"kind", "detail", "start", "end", "sessions", "episode"}
+
+
+class InvalidHistory(ValueError):
+    """A history document with problems, each ``"json.path: what is wrong"``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid history:\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    mrn: str
+    name: str
+    birth_date: date
+    sex: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A valid history: the patient, the rules inputs and each trial's free-text notes."""
+
+    patient: PatientInfo
+    history: History
+    notes: tuple[str, ...]  # per trial, in order
+
+
+class _Reader:
+    """Collects problems while reading values out of a JSON document."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def obj(self, value: Any, path: str, allowed: set[str], required: set[str]) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(path, "must be an object")
+            return None
+        for key in sorted(set(value) - allowed, key=str):
+            self.fail(f"{path}.{key}" if path else key, "unknown key")
+        for key in sorted(required - set(value)):
+            self.fail(f"{path}.{key}" if path else key, "is required")
+        return value
+
+    def items(self, value: Any, path: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "must be a list")
+            return []
+        if len(value) > MAX_ITEMS:
+            self.fail(path, f"must hold at most {MAX_ITEMS} items")
+            return []
+        return value
+
+    def text(self, value: Any, path: str, *, required: bool = False, limit: int = MAX_TEXT):
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(path, "must be a non-empty string" if required else "must be a string")
+            return None
+        if len(value) > limit:
+            self.fail(path, f"must be at most {limit} characters")
+            return None
+        return value.strip() if required else value
+
+    def day(self, value: Any, path: str, *, nullable: bool = False) -> date | None:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            self.fail(path, "must be a date YYYY-MM-DD" + (" or null" if nullable else ""))
+            return None
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, f"{value} is not a calendar date")
+            return None
+        if parsed.year < EARLIEST_YEAR:
+            self.fail(path, f"must be in {EARLIEST_YEAR} or later")
+            return None
+        return parsed
+
+    def choice(self, value: Any, path: str, allowed: list[str], *, nullable: bool = False):
+        if value is None and nullable:
+            return None
+        if value not in allowed:
+            tail = " or null" if nullable else ""
+            self.fail(path, f"must be one of {', '.join(allowed)}{tail}")
+            return None
+        return value
+
+    def number(self, value: Any, path: str) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(path, "must be a number")
+            return None
+        if not value > 0:
+            self.fail(path, "must be > 0")
+            return None
+        if value > MAX_MG_PER_DAY:
+            self.fail(path, f"must be at most {MAX_MG_PER_DAY}")
+            return None
+        return float(value)
+
+    def integer(self, value: Any, path: str, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, "must be a whole number")
+            return None
+        if not low <= value <= high:
+            self.fail(path, f"must be between {low} and {high}")
+            return None
+        return value
+
+
+def _patient(r: _Reader, value: Any) -> PatientInfo | None:
+    raw = r.obj(value, "patient", PATIENT_KEYS, PATIENT_KEYS)
+    if raw is None:
+        return None
+    info = (
+        r.text(raw.get("mrn"), "patient.mrn", required=True, limit=64),
+        r.text(raw.get("name"), "patient.name", required=True, limit=200),
+        r.day(raw.get("birth_date"), "patient.birth_date"),
+        r.choice(raw.get("sex"), "patient.sex", labels(Sex)),
+    )
+    return None if None in info else PatientInfo(*info)
+
+
+def _episodes(r: _Reader, value: Any) -> list[Episode | None]:
+    episodes: list[Episode | None] = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.items(value, "episodes")):
+        path = f"episodes[{i}]"
+        raw = r.obj(item, path, EPISODE_KEYS, EPISODE_KEYS - {"remission"})
+        if raw is None:
+            episodes.append(None)
+            continue
+        key = r.text(raw.get("key"), f"{path}.key", required=True, limit=32)
+        if key in seen:
+            r.fail(f"{path}.key", f"duplicate episode key {key!r}")
+        seen.add(key)
+        onset = r.day(raw.get("onset"), f"{path}.onset")
+        remission = r.day(raw.get("remission"), f"{path}.remission", nullable=True)
+        if onset and remission and remission < onset:
+            r.fail(f"{path}.remission", "must not be before the onset")
+        severity = r.choice(raw.get("severity"), f"{path}.severity", labels(Severity))
+        psychotic = raw.get("psychotic")
+        if not isinstance(psychotic, bool):
+            r.fail(f"{path}.psychotic", "must be true or false")
+        fields = (key, onset, severity, psychotic)
+        ok = None not in fields and isinstance(psychotic, bool)
+        episodes.append(Episode(key, onset, remission, severity, psychotic) if ok else None)
+    return episodes
+
+
+def _doses(r: _Reader, value: Any, path: str) -> tuple[DoseStep, ...] | None:
+    items = r.items(value, path)
+    if not items:
+        if isinstance(value, list) or value is None:
+            r.fail(path, "must hold at least one dose step")
+        return None
+    steps: list[DoseStep] = []
+    for j, item in enumerate(items):
+        step_path = f"{path}[{j}]"
+        raw = r.obj(item, step_path, DOSE_KEYS, DOSE_KEYS)
+        if raw is None:
+            return None
+        start = r.day(raw.get("from"), f"{step_path}.from")
+        mg = r.number(raw.get("mg_per_day"), f"{step_path}.mg_per_day")
+        if start is None or mg is None:
+            return None
+        if steps and start <= steps[-1].start:
+            r.fail(f"{step_path}.from", "must be after the previous step's date")
+            return None
+        steps.append(DoseStep(start, mg))
+    return tuple(steps)
+
+
+def _trial(r: _Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue):
+    raw = r.obj(item, path, TRIAL_KEYS, {"drug", "doses"})
+    if raw is None:
+        return None
+    agent = None
+    drug = r.text(raw.get("drug"), f"{path}.drug", required=True, limit=100)
+    if drug is not None:
+        try:
+            agent = catalogue.resolve(drug)
+        except UnknownDrug as error:
+            hint = f" (closest: {', '.join(error.suggestions)})" if error.suggestions else ""
+            r.fail(f"{path}.drug", f"unknown drug {drug!r}{hint}")
+    episode = raw.get("episode")
+    if episode is not None and episode not in keys:
+        r.fail(f"{path}.episode", f"no episode has the key {episode!r}")
+    doses = _doses(r, raw.get("doses"), f"{path}.doses")
+    stopped = r.day(raw.get("stopped"), f"{path}.stopped", nullable=True)
+    if stopped and doses and stopped <= doses[-1].start:
+        r.fail(f"{path}.stopped", "must be after the first dose date and every dose step")
+    reason = r.choice(raw.get("stop_reason"), f"{path}.stop_reason", labels(StopReason),
+                      nullable=True)
+    if reason and raw.get("stopped") is None:
+        r.fail(f"{path}.stop_reason", "must be null while the trial is running")
+    adherence = r.choice(raw.get("adherence", "unknown"), f"{path}.adherence", labels(Adherence))
+    response = r.choice(raw.get("response", "unknown"), f"{path}.response", labels(Response))
+    notes = r.text(raw.get("notes"), f"{path}.notes")
+    if None in (agent, doses, adherence, response, notes):
+        return None
+    trial = Trial(agent, doses, stopped, reason, adherence, response, episode)
+    return trial, notes
+
+
+def _trials(r: _Reader, value: Any, keys: set[str], catalogue: Catalogue):
+    return [
+        _trial(r, item, f"trials[{i}]", keys, catalogue)
+        for i, item in enumerate(r.items(value, "trials"))
+    ]
+
+
+def _measurements(r: _Reader, value: Any) -> list[Measurement | None]:
+    found: list[Measurement | None] = []
+    for i, item in enumerate(r.items(value, "measurements")):
+        path = f"measurements[{i}]"
+        raw = r.obj(item, path, MEASUREMENT_KEYS, MEASUREMENT_KEYS)
+        if raw is None:
+            found.append(None)
+            continue
+        day = r.day(raw.get("date"), f"{path}.date")
+        instrument = r.choice(raw.get("instrument"), f"{path}.instrument", labels(Instrument))
+        score = None
+        if instrument is not None:
+            low, high = SCORE_RANGES[Instrument(instrument)]
+            score = r.integer(raw.get("score"), f"{path}.score", low, high)
+        ok = None not in (day, instrument, score)
+        found.append(Measurement(day, instrument, score) if ok else None)
+    return found
+
+
+def _treatments(r: _Reader, value: Any, keys: set[str]) -> list[Treatment | None]:
+    found: list[Treatment | None] = []
+    for i, item in enumerate(r.items(value, "treatments")):
+        path = f"treatments[{i}]"
+        raw = r.obj(item, path, TREATMENT_KEYS, {"kind", "start"})
+        if raw is None:
+            found.append(None)
+            continue
+        kind = r.choice(raw.get("kind"), f"{path}.kind", labels(TreatmentKind))
+        start = r.day(raw.get("start"), f"{path}.start")
+        end = r.day(raw.get("end"), f"{path}.end", nullable=True)
+        if start and end and end < start:
+            r.fail(f"{path}.end", "must not be before the start")
+        sessions = raw.get("sessions")
+        if sessions is not None:
+            sessions = r.integer(sessions, f"{path}.sessions", 0, 1000)
+        episode = raw.get("episode")
+        if episode is not None and episode not in keys:
+            r.fail(f"{path}.episode", f"no episode has the key {episode!r}")
+        detail = r.text(raw.get("detail"), f"{path}.detail")
+        ok = None not in (kind, start, detail)
+        found.append(Treatment(kind, start, end, sessions, episode, detail) if ok else None)
+    return found
+
+
+def _before_birth(r: _Reader, birth: date, doc: dict) -> None:
+    """Report clinical dates that fall before the patient's birth date."""
+    checks = [("episodes", "onset"), ("measurements", "date"), ("treatments", "start")]
+    for list_key, field in checks:
+        for i, item in enumerate(doc.get(list_key) or []):
+            value = item.get(field) if isinstance(item, dict) else None
+            if isinstance(value, str) and DATE_RE.match(value) and value < birth.isoformat():
+                r.fail(f"{list_key}[{i}].{field}", "is before the patient's birth date")
+    for i, trial in enumerate(doc.get("trials") or []):
+        doses = trial.get("doses") if isinstance(trial, dict) else None
+        first = doses[0] if isinstance(doses, list) and doses else None
+        value = first.get("from") if isinstance(first, dict) else None
+        if isinstance(value, str) and DATE_RE.match(value) and value < birth.isoformat():
+            r.fail(f"trials[{i}].doses[0].from", "is before the patient's birth date")
+
+
+def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:
+    """Validate a history document and return it; raise ``InvalidHistory`` with every problem."""
+    catalogue = catalogue or default_catalogue()
+    r = _Reader()
+    raw = r.obj(doc, "", TOP_KEYS, {"format", "patient"})
+    if raw is None:
+        raise InvalidHistory(r.problems)
+    if raw.get("format") != FORMAT:
+        r.fail("format", f"must be {FORMAT!r}")
+    patient = _patient(r, raw.get("patient"))
+    episodes = _episodes(r, raw.get("episodes"))
+    keys = {e.key for e in episodes if e is not None}
+    trials = _trials(r, raw.get("trials"), keys, catalogue)
+    measurements = _measurements(r, raw.get("measurements"))
+    treatments = _treatments(r, raw.get("treatments"), keys)
+    if patient is not None:
+        _before_birth(r, patient.birth_date, raw)
+    if r.problems:
+        raise InvalidHistory(r.problems)
+    history = History(
+        episodes=tuple(episodes),
+        trials=tuple(t for t, _ in trials),
+        measurements=tuple(measurements),
+        treatments=tuple(treatments),
+    )
+    return Document(patient, history, tuple(n for _, n in trials))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _number(mg: float) -> int | float:
+    return int(mg) if float(mg).is_integer() else mg
+
+
+def dump(document: Document) -> dict:
+    """Return the canonical JSON form of a history (the inverse of ``parse``)."""
+    p, h = document.patient, document.history
+    return {
+        "format": FORMAT,
+        "patient": {"mrn": p.mrn, "name": p.name, "birth_date": p.birth_date.isoformat(),
+                    "sex": p.sex},
+        "episodes": [
+            {"key": e.key, "onset": e.onset.isoformat(), "remission": _iso(e.remission),
+             "severity": e.severity, "psychotic": e.psychotic}
+            for e in h.episodes
+        ],
+        "trials": [
+            _dump_trial(t, notes) for t, notes in zip(h.trials, document.notes, strict=True)
+        ],
+        "measurements": [
+            {"date": m.day.isoformat(), "instrument": m.instrument, "score": m.score}
+            for m in h.measurements
+        ],
+        "treatments": [_dump_treatment(t) for t in h.treatments],
+    }
+
+
+def _dump_trial(t: Trial, notes: str) -> dict:
+    out: dict[str, Any] = {"drug": t.agent.generic}
+    if t.episode is not None:
+        out["episode"] = t.episode
+    out.update(
+        doses=[{"from": s.start.isoformat(), "mg_per_day": _number(s.mg_per_day)} for s in t.doses],
+        stopped=_iso(t.stopped), stop_reason=t.stop_reason, adherence=t.adherence,
+        response=t.response, notes=notes,
+    )
+    return out
+
+
+def _dump_treatment(t: Treatment) -> dict:
+    out: dict[str, Any] = {"kind": t.kind, "detail": t.detail, "start": t.start.isoformat(),
+                           "end": _iso(t.end), "sessions": t.sessions}
+    if t.episode is not None:
+        out["episode"] = t.episode
+    return out

@@ -1,0 +1,37 @@
+"""Each patient's current verdict under the default profile, stored so the panel reads it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+
+
+class StoredAssessment(db.Model):
+    """The last assessment of a patient, recomputed in every transaction that changes them.
+
+    ``computed_on`` is the as-of date; a verdict computed before today is stale (ongoing trials
+    grow longer every day) and is recomputed when read.
+    """
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_status", "status"),)
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    profile: Mapped[str] = mapped_column(String(32))
+    computed_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), comment="met, not_met or outcome_missing")
+    trd: Mapped[bool]
+    failed_agents: Mapped[str] = mapped_column(String(500), default="", comment="comma-separated")
+    failed_count: Mapped[int] = mapped_column(default=0)
+    first_met: Mapped[date | None]
+    episode_onset: Mapped[date | None] = mapped_column(comment="onset of the current episode")
+    thase_rush: Mapped[str] = mapped_column(String(4))
+    maudsley_score: Mapped[int | None]
+    maudsley_band: Mapped[str | None] = mapped_column(String(16))
+    mgh: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,78 @@
+"""Patients, the clinicians who care for them, and their depressive episodes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.rules.vocab import Severity, Sex
+
+from .types import enum_column
+
+if TYPE_CHECKING:
+    from .assessment import StoredAssessment
+    from .clinical import Measurement, Treatment
+    from .trial import Trial
+    from .user import User
+
+care_team = Table(
+    "care_team",
+    db.metadata,
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Patient(db.Model):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(64), unique=True, comment="the clinic's record number")
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date]
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    clinicians: Mapped[list[User]] = relationship(secondary=care_team, lazy="selectin")
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="Episode.onset"
+    )
+    trials: Mapped[list[Trial]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="Trial.id"
+    )
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan",
+        order_by="(Measurement.taken_on, Measurement.id)",
+    )
+    treatments: Mapped[list[Treatment]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="Treatment.id"
+    )
+    assessment: Mapped[StoredAssessment | None] = relationship(cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.mrn}>"
+
+
+class Episode(db.Model):
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "key", name="uq_episodes_patient_key"),
+        CheckConstraint("remission IS NULL OR remission >= onset", name="remission_after_onset"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32), comment="the episode's key in history files")
+    onset: Mapped[date]
+    remission: Mapped[date | None] = mapped_column(comment="null while the episode is current")
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    psychotic: Mapped[bool] = mapped_column(default=False)
+
+    patient: Mapped[Patient] = relationship(back_populates="episodes")
+
+    def __repr__(self) -> str:
+        return f"<Episode {self.key} {self.onset}>"

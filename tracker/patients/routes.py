@@ -1,0 +1,60 @@
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import rules
+from tracker.assessments import assess_patient
+from tracker.auth.access import patient_or_404
+from tracker.extensions import db
+from tracker.patients import bp
+from tracker.patients.forms import PatientForm
+from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
+
+
+def _panel_query() -> PanelQuery:
+    args = request.args
+    return PanelQuery(
+        search=args.get("q", "").strip()[:100],
+        flag=args.get("flag", ""),
+        sort=args.get("sort", "name"),
+        descending=args.get("dir") == "desc",
+        page=max(1, args.get("page", 1, type=int) or 1),
+        per_page=current_app.config["PANEL_PAGE_SIZE"],
+    )
+
+
+@bp.route("/")
+def panel():
+    if refresh_stale(current_user, date.today()):
+        db.session.commit()
+    page = panel_page(current_user, _panel_query())
+    return render_template("patients/panel.html", page=page, today=date.today())
+
+
+@bp.route("/<int:patient_id>")
+def chart(patient_id: int):
+    patient = patient_or_404(patient_id)
+    profile = request.args.get("profile", rules.DEFAULT_PROFILE)
+    if profile not in rules.PROFILES:
+        profile = rules.DEFAULT_PROFILE
+    result = assess_patient(patient, profile)
+    return render_template("patients/chart.html", patient=patient, result=result,
+                           profile=rules.PROFILES[profile], profiles=rules.PROFILES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = PatientForm()
+    if form.validate_on_submit():
+        from tracker.operations import PatientError, create_patient
+
+        try:
+            patient = create_patient(current_user, form.data)
+        except PatientError as error:
+            form.mrn.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Patient {patient.name} added.", "success")
+            return redirect(url_for("patients.chart", patient_id=patient.id))
+    return render_template("patients/form.html", form=form, patient=None)

@@ -1,0 +1,114 @@
+"""Severity staging of treatment resistance, computed beside the TRD flag.
+
+Definitions from ``shared/reference/trd-definitions.md``:
+Thase & Rush (1997); Maudsley Staging Method (Fekadu et al., BMC Psychiatry 2018,
+doi 10.1186/s12888-018-1679-x); MGH staging (Hägg et al. 2020, PLoS One 15:e0236434).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .history import Episode, Trial
+from .vocab import Severity
+
+THASE_RUSH_STAGES = ("0", "I", "II", "III", "IV", "V")
+
+# Maudsley Staging Method points (Fekadu et al. 2018).
+MSM_DURATION = ((12, 1), (24, 2))  # months at most -> points; longer scores 3
+MSM_DURATION_LONGER = 3
+MSM_SEVERITY = {
+    Severity.SUBSYNDROMAL: 1,
+    Severity.MILD: 2,
+    Severity.MODERATE: 3,
+    Severity.SEVERE: 4,
+}
+MSM_SEVERE_PSYCHOTIC = 5
+MSM_FAILED = ((0, 0), (2, 1), (4, 2), (6, 3), (10, 4))  # failed agents at most -> points
+MSM_FAILED_MORE = 5
+MSM_BANDS = ((6, "mild"), (10, "moderate"))  # total at most -> band; higher is severe
+
+# MGH staging points (Hägg et al. 2020).
+MGH_PER_FAILED_TRIAL = 1.0
+MGH_PER_OPTIMISATION = 0.5
+MGH_PER_AUGMENTATION = 0.5
+MGH_ECT = 3.0
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The three staging results for the current episode."""
+
+    thase_rush: str
+    maudsley_score: int | None
+    maudsley_band: str | None
+    mgh: float
+
+    def to_dict(self) -> dict:
+        maudsley = None
+        if self.maudsley_score is not None:
+            maudsley = {"score": self.maudsley_score, "band": self.maudsley_band}
+        return {"thase_rush": self.thase_rush, "maudsley": maudsley, "mgh": self.mgh}
+
+
+def thase_rush(failed_classes: set[str], ect: bool) -> str:
+    """Return the Thase & Rush stage from the classes of failed adequate trials."""
+    if not failed_classes:
+        return "0"
+    stage = 1
+    if len(failed_classes) >= 2:
+        stage = 2
+        if "TCA" in failed_classes:
+            stage = 3
+            if "MAOI" in failed_classes:
+                stage = 4
+                if ect:
+                    stage = 5
+    return THASE_RUSH_STAGES[stage]
+
+
+def months_between(start: date, end: date) -> int:
+    """Return the whole months from ``start`` to ``end``."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (end.day < start.day)
+
+
+def _points(value: int, table: tuple[tuple[int, int], ...], beyond: int) -> int:
+    for at_most, points in table:
+        if value <= at_most:
+            return points
+    return beyond
+
+
+def maudsley(
+    episode: Episode | None, as_of: date, failed_agents: int, augmented: bool, ect: bool
+) -> tuple[int, str] | None:
+    """Return the Maudsley score and band, or None without an episode to stage."""
+    if episode is None:
+        return None
+    end = episode.remission if episode.remission and episode.remission < as_of else as_of
+    duration = _points(months_between(episode.onset, end), MSM_DURATION, MSM_DURATION_LONGER)
+    severity = MSM_SEVERITY[Severity(episode.severity)]
+    if episode.severity == Severity.SEVERE and episode.psychotic:
+        severity = MSM_SEVERE_PSYCHOTIC
+    failed = _points(failed_agents, MSM_FAILED, MSM_FAILED_MORE)
+    score = duration + severity + failed + int(augmented) + int(ect)
+    band = next((name for at_most, name in MSM_BANDS if score <= at_most), "severe")
+    return score, band
+
+
+def mgh(failed_trials: list[Trial], augmentations: int, ect: bool) -> float:
+    """Return the MGH staging score.
+
+    A dose optimisation is a failed trial with a step above the minimum adequate dose.
+    """
+    score = MGH_PER_FAILED_TRIAL * len(failed_trials)
+    for trial in failed_trials:
+        minimum = trial.agent.min_adequate_mg_per_day or 0
+        if any(step.mg_per_day > minimum for step in trial.doses):
+            score += MGH_PER_OPTIMISATION
+    score += MGH_PER_AUGMENTATION * augmentations
+    if ect:
+        score += MGH_ECT
+    return score

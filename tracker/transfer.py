@@ -1,0 +1,76 @@
+"""Moving histories between the interchange format, the database and the rules.
+
+``import_document`` and ``export_document`` carry history files in and out of the database.
+Functions here add and flush, never commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker.assessments import history_of, store_assessment
+from tracker.extensions import db
+from tracker.history import Document, PatientInfo
+from tracker.models import DoseStep, Episode, Measurement, Patient, Treatment, Trial, User
+from tracker.rules.vocab import (
+    Adherence,
+    Instrument,
+    Response,
+    Severity,
+    Sex,
+    StopReason,
+    TreatmentKind,
+)
+
+
+def export_document(patient: Patient) -> Document:
+    """Return the patient's history as an interchange document."""
+    info = PatientInfo(patient.mrn, patient.name, patient.birth_date, str(patient.sex))
+    return Document(info, history_of(patient), tuple(t.notes for t in patient.trials))
+
+
+def import_document(document: Document, clinician: User) -> Patient:
+    """Create the patient of ``document``, or replace the one with its MRN, and add ``clinician``.
+
+    Replacing keeps the patient's id and care team and swaps every clinical row.
+    """
+    info, history = document.patient, document.history
+    patient = db.session.scalars(select(Patient).where(Patient.mrn == info.mrn)).first()
+    if patient is None:
+        patient = Patient(mrn=info.mrn)
+        db.session.add(patient)
+    else:
+        patient.episodes.clear()
+        patient.trials.clear()
+        patient.measurements.clear()
+        patient.treatments.clear()
+        db.session.flush()
+    patient.name, patient.birth_date, patient.sex = info.name, info.birth_date, Sex(info.sex)
+    if clinician not in patient.clinicians:
+        patient.clinicians.append(clinician)
+    episodes = {
+        e.key: Episode(key=e.key, onset=e.onset, remission=e.remission,
+                       severity=Severity(e.severity), psychotic=e.psychotic)
+        for e in history.episodes
+    }
+    patient.episodes.extend(episodes.values())
+    for trial, notes in zip(history.trials, document.notes, strict=True):
+        patient.trials.append(Trial(
+            drug=trial.agent.generic, episode=episodes.get(trial.episode),
+            started=trial.started, stopped=trial.stopped,
+            stop_reason=StopReason(trial.stop_reason) if trial.stop_reason else None,
+            adherence=Adherence(trial.adherence), response=Response(trial.response), notes=notes,
+            doses=[DoseStep(start=s.start, mg_per_day=s.mg_per_day) for s in trial.doses],
+        ))
+    patient.measurements.extend(
+        Measurement(taken_on=m.day, instrument=Instrument(m.instrument), score=m.score)
+        for m in history.measurements
+    )
+    patient.treatments.extend(
+        Treatment(kind=TreatmentKind(t.kind), detail=t.detail, start=t.start, end=t.end,
+                  sessions=t.sessions, episode=episodes.get(t.episode))
+        for t in history.treatments
+    )
+    db.session.flush()
+    store_assessment(patient)
+    return patient

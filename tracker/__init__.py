@@ -37,7 +37,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         enforce_sqlite_foreign_keys(db.engine)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
-    csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -45,7 +44,8 @@ def register_extensions(app: Flask) -> None:
 
     from tracker.auth.access import require_sign_in
 
-    app.before_request(require_sign_in)
+    app.before_request(require_sign_in)  # before CSRF: signed-out visitors go to sign in
+    csrf.init_app(app)
 
 
 def enforce_sqlite_foreign_keys(engine) -> None:

@@ -1,0 +1,96 @@
+"""Fixtures: a fresh app and database per test, a signed-in client, and factories."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from tracker import create_app
+from tracker.extensions import db as _db
+from tracker.models import DoseStep, Patient, Role, Trial, User
+from tracker.rules.vocab import Adherence, Response, Sex
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def app():
+    app = create_app("testing")
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def make_user(role: Role = Role.CLINICIAN, **overrides) -> User:
+    n = next(_counter)
+    user = User(email=overrides.pop("email", f"clinician{n}@example.org"),
+                name=overrides.pop("name", f"Dr Test {n}"), role=role, **overrides)
+    user.set_password(PASSWORD)
+    _db.session.add(user)
+    _db.session.flush()
+    return user
+
+
+def make_patient(clinician: User | None = None, **overrides) -> Patient:
+    n = next(_counter)
+    patient = Patient(mrn=overrides.pop("mrn", f"T-{n:05d}"),
+                      name=overrides.pop("name", f"Test Patient {n}"),
+                      birth_date=overrides.pop("birth_date", date(1980, 1, 1)),
+                      sex=overrides.pop("sex", Sex.FEMALE), **overrides)
+    if clinician is not None:
+        patient.clinicians.append(clinician)
+    _db.session.add(patient)
+    _db.session.flush()
+    return patient
+
+
+def make_trial(patient: Patient, drug: str = "sertraline",
+               doses: tuple[tuple[date, float], ...] = ((date(2024, 1, 1), 50),),
+               **overrides) -> Trial:
+    trial = Trial(drug=drug, started=doses[0][0],
+                  adherence=overrides.pop("adherence", Adherence.GOOD),
+                  response=overrides.pop("response", Response.UNKNOWN),
+                  doses=[DoseStep(start=d, mg_per_day=mg) for d, mg in doses], **overrides)
+    patient.trials.append(trial)
+    _db.session.flush()
+    return trial
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form (CSRF is on in tests, so read the token first)."""
+    page = client.get("/login")
+    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    token = token.split('"')[0]
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": token})
+
+
+@pytest.fixture
+def clinician(db):
+    user = make_user()
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def signed_in(client, clinician):
+    response = login(client, clinician.email)
+    assert response.status_code == 302
+    return client

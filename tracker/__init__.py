@@ -62,10 +62,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth import bp as auth_bp
     from tracker.main import bp as main_bp
     from tracker.patients import bp as patients_bp
+    from tracker.records import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(patients_bp, url_prefix="/patients")
+    app.register_blueprint(records_bp, url_prefix="/patients")
 
 
 def register_errors(app: Flask) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from tracker.assessments import store_assessment
+from tracker.catalogue import default_catalogue
 from tracker.extensions import db
-from tracker.models import Patient, Role, User
-from tracker.rules.vocab import Sex
+from tracker.models import DoseStep, Episode, Measurement, Patient, Role, Treatment, Trial, User
+from tracker.rules.vocab import (
+    Adherence,
+    Instrument,
+    Response,
+    Severity,
+    Sex,
+    StopReason,
+    TreatmentKind,
+)
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -47,3 +58,77 @@ def create_patient(clinician: User, data: dict) -> Patient:
     db.session.flush()
     store_assessment(patient)
     return patient
+
+
+class ConflictError(ValueError):
+    """Someone else saved the record since this form was opened."""
+
+
+def update_patient(patient: Patient, data: dict) -> Patient:
+    """Change the patient's identity fields; raise ``PatientError`` for a taken MRN."""
+    mrn = data["mrn"].strip()
+    taken = db.session.scalars(select(Patient).where(Patient.mrn == mrn, Patient.id != patient.id))
+    if taken.first():
+        raise PatientError(f"MRN {mrn} belongs to another patient already")
+    patient.mrn, patient.name = mrn, data["name"].strip()
+    patient.birth_date, patient.sex = data["birth_date"], Sex(data["sex"])
+    db.session.flush()
+    return patient
+
+
+def save_trial(patient: Patient, trial: Trial | None, data: dict,
+               steps: list[tuple[date, float]]) -> Trial:
+    """Create or change a trial with its dose steps, then refresh the patient's verdict.
+
+    ``data["version"]`` is the version the form was opened at; a newer one in the database
+    raises ``ConflictError`` so a second editor never overwrites the first.
+    """
+    if trial is None:
+        trial = Trial(patient=patient)
+        db.session.add(trial)
+    elif str(trial.version) != str(data.get("version") or ""):
+        raise ConflictError("This trial was changed by someone else while you edited it.")
+    trial.drug = default_catalogue().resolve(data["drug"]).generic
+    trial.episode = next((e for e in patient.episodes if str(e.id) == data["episode"]), None)
+    trial.started = steps[0][0]
+    trial.stopped = data["stopped"]
+    trial.stop_reason = StopReason(data["stop_reason"]) if data["stop_reason"] else None
+    trial.adherence = Adherence(data["adherence"])
+    trial.response = Response(data["response"])
+    trial.notes = data["notes"] or ""
+    trial.doses = [DoseStep(start=start, mg_per_day=mg) for start, mg in steps]
+    db.session.flush()
+    store_assessment(patient)
+    return trial
+
+
+def add_episode(patient: Patient, data: dict) -> Episode:
+    """Add an episode with the next free key (e1, e2, ...), then refresh the verdict."""
+    taken = {e.key for e in patient.episodes}
+    key = next(f"e{n}" for n in range(1, len(taken) + 2) if f"e{n}" not in taken)
+    episode = Episode(key=key, onset=data["onset"], remission=data["remission"],
+                      severity=Severity(data["severity"]), psychotic=bool(data["psychotic"]))
+    patient.episodes.append(episode)
+    db.session.flush()
+    store_assessment(patient)
+    return episode
+
+
+def add_measurement(patient: Patient, data: dict) -> Measurement:
+    """Add a symptom score, then refresh the verdict."""
+    measurement = Measurement(taken_on=data["taken_on"], instrument=Instrument(data["instrument"]),
+                              score=data["score"])
+    patient.measurements.append(measurement)
+    db.session.flush()
+    store_assessment(patient)
+    return measurement
+
+
+def add_treatment(patient: Patient, data: dict) -> Treatment:
+    """Add an ECT, rTMS, esketamine, psychotherapy or other course, then refresh the verdict."""
+    treatment = Treatment(kind=TreatmentKind(data["kind"]), detail=data["detail"] or "",
+                          start=data["start"], end=data["end"], sessions=data["sessions"])
+    patient.treatments.append(treatment)
+    db.session.flush()
+    store_assessment(patient)
+    return treatment

@@ -38,6 +38,14 @@ def test_duration_boundary_is_inclusive_for_every_profile(profile, minimum):
     assert f"only {minimum - 1} of {minimum} days at >= 50 mg/day" in under.reasons
 
 
+def test_adequate_run_start_is_the_first_adequate_step_of_the_longest_run():
+    from tracker.rules.trials import adequate_run
+
+    t = trial(steps=((0, 25), (10, 50), (20, 25), (30, 50), (40, 100)), stopped=90)
+    assert adequate_run(t, day(400)) == (day(30), 60)
+    assert adequate_run(trial(steps=((0, 10),), stopped=50), day(400)) == (None, 0)
+
+
 def test_reason_states_days_and_minimum():
     v = verdict(history(trial(steps=((0, 50), (21, 100)), stopped=77)))
     assert v.reasons[0] == "77 days at >= 50 mg/day (needs 42)"

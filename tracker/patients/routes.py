@@ -7,7 +7,7 @@ from tracker import rules
 from tracker.assessments import assess_patient
 from tracker.auth.access import patient_or_404
 from tracker.extensions import db
-from tracker.patients import bp
+from tracker.patients import bp, timeline
 from tracker.patients.forms import PatientForm
 from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
 
@@ -40,7 +40,8 @@ def chart(patient_id: int):
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
     return render_template("patients/chart.html", patient=patient, result=result,
-                           profile=rules.PROFILES[profile], profiles=rules.PROFILES)
+                           profile=rules.PROFILES[profile], profiles=rules.PROFILES,
+                           timeline=timeline.render(patient, result))
 
 
 @bp.route("/new", methods=["GET", "POST"])

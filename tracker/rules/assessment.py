@@ -9,7 +9,7 @@ from . import staging as stg
 from .episodes import current_episode, membership
 from .history import History, Trial
 from .profiles import Profile
-from .trials import FAILURE, UNKNOWN, Outcome, duration_reason, longest_adequate_run, outcome_of
+from .trials import FAILURE, UNKNOWN, Outcome, adequate_run, duration_reason, outcome_of
 from .vocab import TreatmentKind
 
 MET, NOT_MET, OUTCOME_MISSING = "met", "not_met", "outcome_missing"
@@ -29,6 +29,7 @@ class TrialVerdict:
     days_at_adequate_dose: int
     reasons: tuple[str, ...]
     improvement_pct: float | None = None
+    adequate_run_start: date | None = None  # first day of the longest run at adequate dose
 
     def to_dict(self) -> dict:
         return {
@@ -92,7 +93,7 @@ def judge_trial(
                             reasons=(f"{agent.generic} is an augmentation agent "
                                      f"({agent.drug_class}): it counts toward staging, "
                                      "not as an antidepressant trial", where))
-    days = longest_adequate_run(trial, as_of)
+    run_start, days = adequate_run(trial, as_of)
     reasons = [duration_reason(trial, days, profile)]
     adherent = trial.adherence in profile.adherence_accepted
     if not adherent:
@@ -105,7 +106,7 @@ def judge_trial(
     return TrialVerdict(**verdict, counted=member, adequate=adequate,
                         failed=adequate and outcome.result == FAILURE, outcome=outcome.result,
                         days_at_adequate_dose=days, reasons=tuple(reasons),
-                        improvement_pct=outcome.improvement_pct)
+                        improvement_pct=outcome.improvement_pct, adequate_run_start=run_start)
 
 
 def judge_all(history: History, profile: Profile, as_of: date) -> tuple[TrialVerdict, ...]:

@@ -42,20 +42,31 @@ def trial_end(trial: Trial, as_of: date) -> date:
     return as_of
 
 
-def longest_adequate_run(trial: Trial, as_of: date) -> int:
-    """Return the longest run of days at or above the minimum adequate dose (end exclusive)."""
+def adequate_run(trial: Trial, as_of: date) -> tuple[date | None, int]:
+    """Return the start and length of the longest run at or above the minimum adequate dose.
+
+    Days are counted with end dates exclusive; the start is None when no day was adequate.
+    """
     minimum = trial.agent.min_adequate_mg_per_day
     end = trial_end(trial, as_of)
-    longest = run = 0
+    best: tuple[date | None, int] = (None, 0)
+    run_start, run = None, 0
     for i, step in enumerate(trial.doses):
         step_end = trial.doses[i + 1].start if i + 1 < len(trial.doses) else end
         days = max(0, (min(step_end, end) - step.start).days)
         if minimum is not None and step.mg_per_day >= minimum:
+            run_start = run_start if run else step.start
             run += days
-            longest = max(longest, run)
+            if run > best[1]:
+                best = (run_start, run)
         else:
             run = 0
-    return longest
+    return best
+
+
+def longest_adequate_run(trial: Trial, as_of: date) -> int:
+    """Return the longest run of days at or above the minimum adequate dose (end exclusive)."""
+    return adequate_run(trial, as_of)[1]
 
 
 def max_dose(trial: Trial) -> float:

@@ -1,0 +1,7 @@
+"""Logging a patient's history: trials with dose steps, episodes, scores, other treatments."""
+
+from flask import Blueprint
+
+bp = Blueprint("records", __name__)
+
+from tracker.records import routes  # noqa: E402, F401

@@ -1,0 +1,120 @@
+"""Thin views: load the patient (access checked), validate the form, call one operation, commit."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.access import patient_or_404
+from tracker.catalogue import default_catalogue
+from tracker.extensions import db
+from tracker.models import Trial
+from tracker.operations import (
+    ConflictError,
+    PatientError,
+    add_episode,
+    add_measurement,
+    add_treatment,
+    save_trial,
+    update_patient,
+)
+from tracker.patients.forms import PatientForm
+from tracker.records import bp
+from tracker.records.forms import EpisodeForm, MeasurementForm, TreatmentForm, TrialForm
+
+
+def _to_chart(patient, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("patients.chart", patient_id=patient.id))
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+def edit_patient(patient_id: int):
+    patient = patient_or_404(patient_id)
+    form = PatientForm(obj=patient, sex=str(patient.sex))
+    if form.validate_on_submit():
+        try:
+            update_patient(patient, form.data)
+        except PatientError as error:
+            form.mrn.errors.append(str(error))
+        else:
+            return _to_chart(patient, "Patient details saved.")
+    return render_template("patients/form.html", form=form, patient=patient)
+
+
+def _trial_form(patient, trial: Trial | None) -> TrialForm:
+    form = TrialForm()
+    form.episode.choices = [("", "by first dose date")] + [
+        (str(e.id), f"{e.key}: from {e.onset.isoformat()}") for e in patient.episodes]
+    if trial is not None and not form.is_submitted():
+        form.drug.data, form.notes.data = trial.drug, trial.notes
+        form.episode.data = str(trial.episode_id or "")
+        form.stopped.data = trial.stopped
+        form.stop_reason.data = str(trial.stop_reason or "")
+        form.adherence.data, form.response.data = str(trial.adherence), str(trial.response)
+        form.version.data = str(trial.version)
+        while len(form.doses) < len(trial.doses):
+            form.doses.append_entry()
+        for entry, step in zip(form.doses, trial.doses, strict=False):
+            entry.form.start.data, entry.form.mg_per_day.data = step.start, step.mg_per_day
+    return form
+
+
+def _trial_view(patient, trial: Trial | None):
+    form = _trial_form(patient, trial)
+    if form.is_submitted() and form.add_step.data:
+        form.doses.append_entry()  # no JavaScript needed: the page comes back with a new row
+    elif form.validate_on_submit():
+        try:
+            save_trial(patient, trial, form.data, form.steps())
+            return _to_chart(patient, "Trial saved. The verdict below is up to date.")
+        except (ConflictError, StaleDataError):
+            db.session.rollback()
+            form.version.errors.append(
+                "Someone else changed this trial while you edited it. Nothing was saved: "
+                "reload the trial to see their change, then edit again.")
+    status = 409 if form.version.errors else 200
+    return render_template("records/trial.html", form=form, patient=patient, trial=trial,
+                           drug_names=default_catalogue().names()), status
+
+
+@bp.route("/<int:patient_id>/trials/new", methods=["GET", "POST"])
+def new_trial(patient_id: int):
+    return _trial_view(patient_or_404(patient_id), None)
+
+
+@bp.route("/<int:patient_id>/trials/<int:trial_id>/edit", methods=["GET", "POST"])
+def edit_trial(patient_id: int, trial_id: int):
+    patient = patient_or_404(patient_id)
+    trial = next((t for t in patient.trials if t.id == trial_id), None)
+    if trial is None:
+        abort(404)
+    return _trial_view(patient, trial)
+
+
+def _simple_view(patient_id: int, form_class, operation, template: str, message: str):
+    patient = patient_or_404(patient_id)
+    form = form_class()
+    if form.validate_on_submit():
+        operation(patient, form.data)
+        return _to_chart(patient, message)
+    return render_template(template, form=form, patient=patient)
+
+
+@bp.route("/<int:patient_id>/episodes/new", methods=["GET", "POST"])
+def new_episode(patient_id: int):
+    return _simple_view(patient_id, EpisodeForm, add_episode, "records/episode.html",
+                        "Episode added.")
+
+
+@bp.route("/<int:patient_id>/measurements/new", methods=["GET", "POST"])
+def new_measurement(patient_id: int):
+    return _simple_view(patient_id, MeasurementForm, add_measurement,
+                        "records/measurement.html", "Score added.")
+
+
+@bp.route("/<int:patient_id>/treatments/new", methods=["GET", "POST"])
+def new_treatment(patient_id: int):
+    return _simple_view(patient_id, TreatmentForm, add_treatment, "records/treatment.html",
+                        "Treatment added.")

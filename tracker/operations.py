@@ -96,7 +96,10 @@ def save_trial(patient: Patient, trial: Trial | None, data: dict,
     trial.adherence = Adherence(data["adherence"])
     trial.response = Response(data["response"])
     trial.notes = data["notes"] or ""
-    trial.doses = [DoseStep(start=start, mg_per_day=mg) for start, mg in steps]
+    if trial.doses:  # delete the old steps first: the new ones may reuse their dates
+        trial.doses.clear()
+        db.session.flush()
+    trial.doses.extend(DoseStep(start=start, mg_per_day=mg) for start, mg in steps)
     db.session.flush()
     store_assessment(patient)
     return trial

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from tracker.rules.vocab import Sex
@@ -11,5 +12,5 @@ class PatientForm(FlaskForm):
     mrn = StringField("MRN", validators=[DataRequired(), Length(max=64)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     birth_date = DateField("Birth date", validators=[DataRequired()])
-    sex = SelectField("Sex", choices=[(s.value, s.value.capitalize()) for s in Sex])
+    sex = SelectField("Sex", choices=[SelectChoice(s.value, s.value.capitalize()) for s in Sex])
     submit = SubmitField("Save patient")

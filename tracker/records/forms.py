@@ -19,6 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.catalogue import UnknownDrug, default_catalogue
@@ -36,9 +37,10 @@ from tracker.rules.vocab import (
 FUTURE_DAYS = 1  # clinical dates may be today (or tomorrow across time zones), never later
 
 
-def _choices(enum, blank: str | None = None) -> list[tuple[str, str]]:
-    items = [(m.value, m.value.replace("_", " ")) for m in enum]
-    return [("", blank), *items] if blank is not None else items
+def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
+    """Return an enum's values as select options, with an optional blank first."""
+    items = [SelectChoice(m.value, m.value.replace("_", " ")) for m in enum]
+    return [SelectChoice("", blank), *items] if blank is not None else items
 
 
 def not_in_future(_form, field) -> None:
@@ -60,7 +62,7 @@ class DoseStepForm(Form):
 class TrialForm(FlaskForm):
     drug = StringField("Drug", validators=[DataRequired(), Length(max=100)],
                        render_kw={"list": "drug-names", "autocomplete": "off"})
-    episode = SelectField("Episode", choices=[("", "by first dose date")])
+    episode = SelectField("Episode", choices=[SelectChoice("", "by first dose date")])
     doses = FieldList(FormField(DoseStepForm), min_entries=1, max_entries=30)
     add_step = SubmitField("Add a dose step")
     stopped = DateField("Stopped on", validators=[Optional(), not_in_future])
@@ -128,7 +130,7 @@ class EpisodeForm(FlaskForm):
 
 class MeasurementForm(FlaskForm):
     taken_on = DateField("Date", validators=[DataRequired(), not_in_future])
-    instrument = SelectField("Instrument", choices=[(i.value, i.value) for i in Instrument])
+    instrument = SelectField("Instrument", choices=[SelectChoice(i.value) for i in Instrument])
     score = IntegerField("Total score", validators=[Optional()])
     submit = SubmitField("Save score")
 
@@ -141,7 +143,7 @@ class MeasurementForm(FlaskForm):
 
 
 class TreatmentForm(FlaskForm):
-    kind = SelectField("Treatment", choices=[(k.value, k.value) for k in TreatmentKind])
+    kind = SelectField("Treatment", choices=[SelectChoice(k.value) for k in TreatmentKind])
     detail = StringField("Detail", validators=[Length(max=MAX_TEXT)])
     start = DateField("Start", validators=[DataRequired(), not_in_future])
     end = DateField("End", validators=[Optional(), not_in_future])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.access import patient_or_404
 from tracker.catalogue import default_catalogue
@@ -45,8 +46,8 @@ def edit_patient(patient_id: int):
 
 def _trial_form(patient, trial: Trial | None) -> TrialForm:
     form = TrialForm()
-    form.episode.choices = [("", "by first dose date")] + [
-        (str(e.id), f"{e.key}: from {e.onset.isoformat()}") for e in patient.episodes]
+    form.episode.choices = [SelectChoice("", "by first dose date")] + [
+        SelectChoice(str(e.id), f"{e.key}: from {e.onset.isoformat()}") for e in patient.episodes]
     if trial is not None and not form.is_submitted():
         form.drug.data, form.notes.data = trial.drug, trial.notes
         form.episode.data = str(trial.episode_id or "")

@@ -1,0 +1,157 @@
+"""End to end in a real headless Chromium (Debian's package) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Role, User
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).parents[1] / "test-artifacts" / "screenshots"
+PASSWORD = "browser test password"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    import config
+
+    url = config.TestingConfig.SQLALCHEMY_DATABASE_URI
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('live')}/live.sqlite"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        user = User(email="browser@example.org", name="Dr Browser", role=Role.CLINICIAN)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login")
+    page.fill("input[name=email]", "browser@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/patients/")
+    yield page
+    context.close()
+
+
+def log_trial(page, drug, steps, stopped, response="none"):
+    page.click("text=Log a trial")
+    page.fill("#drug", drug)
+    for i, (start, mg) in enumerate(steps):
+        if i:
+            page.click("#add_step")
+        page.fill(f"#doses-{i}-start", start)
+        page.fill(f"#doses-{i}-mg_per_day", str(mg))
+    page.fill("#stopped", stopped)
+    page.select_option("#stop_reason", "inadequate_response")
+    page.select_option("#adherence", "good")
+    page.select_option("#response", response)
+    page.click("button[name=submit]")
+    page.wait_for_selector(".flash-success")
+
+
+def test_log_two_failed_trials_and_watch_the_flag(page):
+    page.click("text=Add patient")
+    page.fill("#mrn", "E2E-1")
+    page.fill("#name", "Erin Endtoend")
+    page.fill("#birth_date", "1985-07-14")
+    page.select_option("#sex", "female")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Patient Erin Endtoend added.")
+    assert page.inner_text(".verdict .badge") == "Not met"
+
+    log_trial(page, "Zoloft", [("2024-01-01", 50), ("2024-01-22", 100)], "2024-04-01")
+    assert page.inner_text(".verdict .badge") == "Not met"
+    assert "one more adequate failed trial" in page.inner_text(".verdict")
+
+    # venlafaxine reaches 150 mg/day on 9 April: 53 days, enough for 6 weeks, not for 8.
+    log_trial(page, "venlafaxine", [("2024-04-02", 75), ("2024-04-09", 150)], "2024-06-01")
+    assert page.inner_text(".verdict .badge") == "TRD met"
+    assert "sertraline, venlafaxine" in page.inner_text(".verdict")
+    assert page.locator("svg.timeline g.trial-bar").count() == 2
+
+    page.select_option("#profile", "mgh-atrq-8wk")  # submits itself (enhancement)
+    page.wait_for_url("**profile=mgh-atrq-8wk")
+    assert page.inner_text(".verdict .badge") == "Not met"
+    page.select_option("#profile", "standard")
+    page.wait_for_url("**profile=standard")
+
+    page.click("text=Add a score")
+    page.fill("#taken_on", "2024-05-20")
+    page.select_option("#instrument", "PHQ-9")
+    page.fill("#score", "19")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Score added.")
+    assert page.locator("svg.timeline polyline[data-instrument='PHQ-9']").count() == 1
+    assert page.locator("svg.timeline g.trial-bar").count() == 2
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chart.png"), full_page=True)
+    page.click("text=Patients")
+    page.wait_for_selector("table.panel")
+    assert "TRD met" in page.inner_text("tr[data-mrn='E2E-1']")
+    page.screenshot(path=str(SHOTS / "panel.png"), full_page=True)
+
+
+def test_invalid_dose_shows_the_error_and_keeps_the_typed_values(page):
+    page.click("text=Add patient")
+    page.fill("#mrn", "E2E-2")
+    page.fill("#name", "Ivan Invalid")
+    page.fill("#birth_date", "1970-01-01")
+    page.click("main button.primary")
+    page.click("text=Log a trial")
+    page.fill("#drug", "Lexapro")
+    page.fill("#doses-0-start", "2024-02-01")
+    page.fill("#doses-0-mg_per_day", "-5")
+    page.fill("#notes", "keep me")
+    page.click("button[name=submit]")
+    error = page.locator("#doses-0-mg_per_day-error")
+    assert "Give a dose above 0" in error.inner_text()
+    assert page.input_value("#drug") == "Lexapro"
+    assert page.input_value("#doses-0-mg_per_day") == "-5"
+    assert page.input_value("#notes") == "keep me"
+    assert page.get_attribute("#doses-0-mg_per_day", "aria-invalid") == "true"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "trial-form-error.png"), full_page=True)

@@ -63,7 +63,8 @@ def _ticks(axis: Axis, top: int, bottom: int) -> list[str]:
     day = axis.start
     while day <= axis.end:
         x = axis.x(day)
-        label = day.strftime("%Y") if step == 12 or day.month == 1 else day.strftime("%b")
+        first = day == axis.start or day.month <= step
+        label = day.strftime("%Y") if step == 12 else day.strftime("%b %Y" if first else "%b")
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
                      'class="grid"/>')
         parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" class="tick">{label}</text>')

@@ -184,6 +184,27 @@ def test_other_records(db, signed_in, clinician, url, data, saved, error):
     assert (saved or error) in response.text
 
 
+def test_edit_episode_records_remission_and_updates_the_verdict(db, signed_in, clinician):
+    from tracker.models import Episode
+    from tracker.rules.vocab import Severity
+
+    patient = make_patient(clinician)
+    patient.episodes.append(Episode(key="e1", onset=date(2024, 1, 1), severity=Severity.MILD))
+    db.session.commit()
+    episode_id = patient.episodes[0].id
+    url = f"/patients/{patient.id}/episodes/{episode_id}/edit"
+    assert "Edit episode e1" in signed_in.get(url).text
+    response = signed_in.post(url, data={"csrf_token": csrf(signed_in, url),
+                                         "onset": "2024-01-01", "remission": "2024-06-01",
+                                         "severity": "severe", "psychotic": "y"},
+                              follow_redirects=True)
+    assert "Episode e1 saved." in response.text
+    db.session.expire_all()
+    episode = db.session.get(Episode, episode_id)
+    assert episode.remission == date(2024, 6, 1) and episode.psychotic
+    assert signed_in.get(f"/patients/{patient.id}/episodes/999/edit").status_code == 404
+
+
 def test_edit_patient_refuses_a_taken_mrn(db, signed_in, clinician):
     patient = make_patient(clinician)
     make_patient(mrn="TAKEN")

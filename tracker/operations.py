@@ -135,3 +135,12 @@ def add_treatment(patient: Patient, data: dict) -> Treatment:
     db.session.flush()
     store_assessment(patient)
     return treatment
+
+
+def update_episode(episode: Episode, data: dict) -> Episode:
+    """Change an episode's dates and severity, then refresh the patient's verdict."""
+    episode.onset, episode.remission = data["onset"], data["remission"]
+    episode.severity, episode.psychotic = Severity(data["severity"]), bool(data["psychotic"])
+    db.session.flush()
+    store_assessment(episode.patient)
+    return episode

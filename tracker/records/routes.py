@@ -17,6 +17,7 @@ from tracker.operations import (
     add_measurement,
     add_treatment,
     save_trial,
+    update_episode,
     update_patient,
 )
 from tracker.patients.forms import PatientForm
@@ -107,6 +108,20 @@ def _simple_view(patient_id: int, form_class, operation, template: str, message:
 def new_episode(patient_id: int):
     return _simple_view(patient_id, EpisodeForm, add_episode, "records/episode.html",
                         "Episode added.")
+
+
+@bp.route("/<int:patient_id>/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
+def edit_episode(patient_id: int, episode_id: int):
+    patient = patient_or_404(patient_id)
+    episode = next((e for e in patient.episodes if e.id == episode_id), None)
+    if episode is None:
+        abort(404)
+    form = EpisodeForm(obj=episode, severity=str(episode.severity))
+    if form.validate_on_submit():
+        update_episode(episode, form.data)
+        return _to_chart(patient, f"Episode {episode.key} saved.")
+    return render_template("records/episode.html", form=form, patient=patient,
+                           heading=f"Edit episode {episode.key}")
 
 
 @bp.route("/<int:patient_id>/measurements/new", methods=["GET", "POST"])

@@ -48,3 +48,38 @@ def test_unknown_page_is_404_in_app_style(signed_in):
     response = signed_in.get("/no-such-page")
     assert response.status_code == 404
     assert "TRD Tracker" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/login", "/healthz", "/static/app.css"):
+        response = client.get(url)
+        response.close()
+        headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers
+
+
+def test_templates_hold_no_inline_script_or_style():
+    from pathlib import Path
+
+    for path in (Path(__file__).parents[1] / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert "<script>" not in text and "style=" not in text and "onclick" not in text, path
+
+
+def test_production_refuses_the_development_secret_key(monkeypatch):
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", config.DEV_SECRET_KEY)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_sends_hsts_and_secure_cookies(monkeypatch):
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "a real secret for the test")
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert "max-age" in app.test_client().get("/login").headers["Strict-Transport-Security"]

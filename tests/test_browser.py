@@ -67,6 +67,8 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.goto("/login")
     page.fill("input[name=email]", "browser@example.org")
     page.fill("input[name=password]", PASSWORD)
@@ -74,6 +76,7 @@ def page(browser, live_server):
     page.wait_for_url("**/patients/")
     yield page
     context.close()
+    assert not console_errors, console_errors  # e.g. a Content-Security-Policy violation
 
 
 def log_trial(page, drug, steps, stopped, response="none"):

@@ -15,6 +15,10 @@ def create_app(config: type | str | None = None, **overrides) -> Flask:
     settings = config if isinstance(config, type) else config_module.select(config)
     app.config.from_object(settings)
     app.config.update(overrides)
+    if app.config.get("REQUIRE_SECRET_KEY") and (
+        app.config["SECRET_KEY"] in (None, "", config_module.DEV_SECRET_KEY)
+    ):
+        raise RuntimeError("SECRET_KEY must be set to a secret value in production")
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -83,6 +87,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from tracker.main.filters import register
+    from tracker.main import filters, headers
 
-    register(app)
+    filters.register(app)
+    headers.register(app)

@@ -139,6 +139,18 @@ def test_import_replaces_by_mrn_and_keeps_care_team(app, db, tmp_path):
     assert {u.email for u in patient.clinicians} == {first.email, second.email}
 
 
+def test_reassess_recomputes_every_stored_verdict(app, db):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    db.session.execute(StoredAssessment.__table__.update().values(status="bogus", trd=False))
+    db.session.commit()
+    result = runner.invoke(args=["trd", "reassess"])
+    assert result.exit_code == 0 and "Reassessed 6 patients." in result.output
+    db.session.expire_all()
+    statuses = set(db.session.scalars(select(StoredAssessment.status)))
+    assert "bogus" not in statuses and "met" in statuses
+
+
 def test_import_unknown_clinician_and_export_unknown_mrn_fail(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["trd", "import", str(EXAMPLE), "--clinician",

@@ -50,6 +50,27 @@ def test_panel_statement_count_does_not_grow_with_the_panel(app, db, signed_in, 
     assert ten <= 3  # the user, the staleness check, the page itself
 
 
+def _chart_statements(db, client, clinician, trials: int) -> int:
+    patient = make_patient(clinician)
+    for i in range(trials):
+        start = date(2020, 1, 1) + timedelta(days=70 * i)
+        make_trial(patient, "sertraline" if i % 2 else "venlafaxine",
+                   ((start, 50), (start + timedelta(days=14), 150)),
+                   stopped=start + timedelta(days=60))
+    store_assessment(patient)
+    db.session.commit()
+    patient_id = patient.id
+    db.session.remove()
+    with StatementCounter(db.engine) as counter:
+        assert client.get(f"/patients/{patient_id}").status_code == 200
+    return counter.count
+
+
+def test_chart_statement_count_does_not_grow_with_the_trials(db, signed_in, clinician):
+    assert _chart_statements(db, signed_in, clinician, 2) == \
+        _chart_statements(db, signed_in, clinician, 15)
+
+
 def test_panel_lists_only_my_patients_with_flag_search_and_pages(app, db, signed_in, clinician):
     other = make_user()
     make_patient(other, name="Not Mine")

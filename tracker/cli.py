@@ -132,6 +132,22 @@ def export_history(mrn: str) -> None:
     click.echo(json.dumps(dump(export_document(patient)), indent=2))
 
 
+@trd_cli.command("reassess")
+def reassess() -> None:
+    """Recompute every patient's stored verdict (after a catalogue or profile change)."""
+    from tracker.assessments import store_assessment
+
+    ids = db.session.scalars(select(Patient.id).order_by(Patient.id)).all()
+    with click.progressbar(ids, label="Reassessing", show_pos=True) as bar:
+        for n, patient_id in enumerate(bar, start=1):
+            store_assessment(db.session.get(Patient, patient_id))
+            if n % 500 == 0:
+                db.session.commit()
+                db.session.expunge_all()
+    db.session.commit()
+    click.echo(f"Reassessed {len(ids)} patients.")
+
+
 def register(app: Flask) -> None:
     for group in (users_cli, demo_cli, trd_cli):
         app.cli.add_command(group)

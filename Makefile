@@ -42,3 +42,7 @@ test: install browser lint
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts
+
+# Benchmarks (see README): set BENCH_DATABASE_URL to a scratch PostgreSQL database to include it.
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)

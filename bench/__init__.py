@@ -1,0 +1,1 @@
+"""Benchmarks at clinic and health-system scale: ``python -m bench [--patients N]``."""

@@ -1,0 +1,65 @@
+"""Run the benchmarks: ``python -m bench [--patients N] [--clinicians N]``.
+
+Builds a synthetic population in a scratch database (a temporary SQLite file, and PostgreSQL
+when ``BENCH_DATABASE_URL`` names a scratch PostgreSQL database: its tables are dropped and
+made anew), measures each target as a ratio taken in the same run, prints a table and writes
+``bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from bench import measure
+from bench.population import build
+from config import database_url
+from tracker import create_app
+from tracker.extensions import db
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def run_on(url: str, patients: int, clinicians: int) -> dict:
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seconds = measure.timed(lambda: build(patients, clinicians))
+        print(f"  built {patients} patients in {seconds:.1f} s")
+        results = {"build_seconds": round(seconds, 2)}
+        results["assess"] = measure.assess_population()
+        results["panel"] = measure.panel(app)
+        results["chart"] = measure.chart(app)
+        results["panel_csv"] = measure.panel_csv()
+        results["http"] = measure.http(url)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--clinicians", type=int, default=200)
+    args = parser.parse_args()
+    targets = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        print("SQLite")
+        targets["sqlite"] = run_on(f"sqlite:///{tmp}/bench.sqlite", args.patients,
+                                   args.clinicians)
+    pg = database_url(os.environ.get("BENCH_DATABASE_URL"))
+    if pg:
+        print("PostgreSQL")
+        targets["postgresql"] = run_on(pg, args.patients, args.clinicians)
+    report = {"patients": args.patients, "clinicians": args.clinicians, "results": targets}
+    RESULTS.write_text(json.dumps(report, indent=2))
+    measure.print_table(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Each measurement returns plain numbers; ratios are taken within the same run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from flask import render_template_string
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker import rules
+from tracker.assessments import history_of, store_assessment
+from tracker.extensions import db
+from tracker.models import Patient, StoredAssessment, Trial, User, care_team
+from tracker.patients.panel import PanelQuery, panel_page
+
+ROOT = Path(__file__).parents[1]
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _loaded_patients():
+    return db.session.scalars(select(Patient).options(
+        selectinload(Patient.episodes), selectinload(Patient.trials).selectinload(Trial.doses),
+        selectinload(Patient.measurements), selectinload(Patient.treatments),
+        selectinload(Patient.assessment))).all()
+
+
+def assess_population() -> dict:
+    """Assess everyone; compare with merely loading their histories."""
+    patients = []
+    load = timed(lambda: patients.extend(history_of(p) for p in _loaded_patients()))
+    db.session.expunge_all()
+    profile = rules.get_profile(rules.DEFAULT_PROFILE)
+    as_of = rules_as_of()
+    assess = timed(lambda: [rules.assess(h, profile, as_of) for h in patients])
+    store = timed(lambda: [store_assessment(p, as_of) for p in _loaded_patients()])
+    db.session.commit()
+    n = len(patients)
+    return {"patients": n, "load_s": round(load, 2), "assess_s": round(assess, 2),
+            "patients_per_s": round(n / assess), "assess_to_load": round(assess / load, 2),
+            "store_all_s": round(store, 2)}
+
+
+def rules_as_of():
+    from bench.population import TODAY
+
+    return TODAY
+
+
+def _busiest_clinician() -> User:
+    user_id = db.session.execute(
+        select(care_team.c.user_id, func.count()).group_by(care_team.c.user_id)
+        .order_by(func.count().desc()).limit(1)).first()[0]
+    return db.session.get(User, user_id)
+
+
+def panel(app) -> dict:
+    """Panel page through the test client against the bare query of the same rows."""
+    user = _busiest_clinician()
+    total = db.session.scalar(select(func.count()).where(care_team.c.user_id == user.id))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    client.get("/patients/")  # first call of the day recomputes nothing: all are current
+    query = PanelQuery(sort="failed", descending=True, per_page=25)
+    page_times = [timed(lambda: client.get("/patients/?sort=failed&dir=desc")) for _ in range(30)]
+    sql_times = [timed(lambda: panel_page(user, query)) for _ in range(30)]
+    page, sql = statistics.median(page_times), statistics.median(sql_times)
+    return {"clinician_patients": total, "page_ms": round(page * 1000, 2),
+            "query_ms": round(sql * 1000, 2), "ratio": round(page / sql, 2), "target": 3}
+
+
+def chart(app) -> dict:
+    """The chart of the patient with the most trials: median and p95, against a plain render."""
+    patient_id, trials = db.session.execute(
+        select(Trial.patient_id, func.count()).group_by(Trial.patient_id)
+        .order_by(func.count().desc()).limit(1)).first()
+    user_id = db.session.execute(select(care_team.c.user_id)
+                                 .where(care_team.c.patient_id == patient_id)).scalar()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+    size = len(client.get(f"/patients/{patient_id}").data)
+    times = sorted(timed(lambda: client.get(f"/patients/{patient_id}")) for _ in range(60))
+    text = "x" * size
+    with app.test_request_context():
+        plain = statistics.median(timed(lambda: render_template_string("{{ t }}", t=text))
+                                  for _ in range(60))
+    median, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+    return {"trials": trials, "bytes": size, "median_ms": round(median * 1000, 2),
+            "p95_ms": round(p95 * 1000, 2), "target_p95_ms": 50,
+            "plain_render_ms": round(plain * 1000, 3),
+            "ratio_to_plain": round(median / plain, 1)}
+
+
+def panel_csv() -> dict:
+    """Whole-population panel as CSV from the stored verdicts."""
+    def export():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["mrn", "name", "status", "failed_agents", "first_met", "maudsley"])
+        rows = db.session.execute(select(Patient.mrn, Patient.name, StoredAssessment.status,
+                                         StoredAssessment.failed_agents,
+                                         StoredAssessment.first_met,
+                                         StoredAssessment.maudsley_score)
+                                  .join(StoredAssessment)).yield_per(5000)
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+        return count
+
+    count = [0]
+    seconds = timed(lambda: count.__setitem__(0, export()))
+    return {"rows": count[0], "seconds": round(seconds, 2),
+            "rows_per_s": round(count[0] / seconds)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load(url: str, seconds: float, threads: int = 4, cookie: str | None = None) -> float:
+    """Send requests to ``url`` from ``threads`` threads for ``seconds``; return requests/s."""
+    done = [0]
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+        while time.perf_counter() < stop:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+            with lock:
+                done[0] += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return done[0] / seconds
+
+
+def _serve(app_spec: str, env: dict) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
+         "warning", app_spec], cwd=ROOT, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).read()
+            return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _session_cookie(app, user: User) -> str:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    client.get("/patients/")
+    return f"session={client.get_cookie('session').value}"
+
+
+def http(url: str) -> dict:
+    """Panel throughput under gunicorn (2 workers) against a hello-world route, a few seconds."""
+    from flask import current_app
+
+    user = _busiest_clinician()
+    cookie = _session_cookie(current_app, user)
+    env = {"FLASK_CONFIG": "testing", "TEST_DATABASE_URL": url, "SECRET_KEY": "testing"}
+    results = {}
+    for name, spec, path in (("hello", "bench.hello:app", "/"),
+                             ("panel", "tracker:create_app()", "/patients/")):
+        proc, base = _serve(spec, env)
+        try:
+            results[f"{name}_rps"] = round(_load(base + path, 4.0, cookie=cookie))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+    results["ratio_to_hello"] = round(results["panel_rps"] / results["hello_rps"], 2)
+    return results
+
+
+def print_table(report: dict) -> None:
+    print(f"\n{report['patients']} patients, {report['clinicians']} clinicians")
+    for database, r in report["results"].items():
+        print(f"\n[{database}]")
+        print(f"  panel page      {r['panel']['page_ms']} ms vs bare query "
+              f"{r['panel']['query_ms']} ms: {r['panel']['ratio']}x (target <= 3x)")
+        c = r["chart"]
+        print(f"  chart           median {c['median_ms']} ms, p95 {c['p95_ms']} ms "
+              f"(target p95 < 50 ms), {c['trials']} trials, {c['ratio_to_plain']}x a plain render")
+        a = r["assess"]
+        print(f"  rule engine     {a['patients_per_s']} patients/s; assess {a['assess_s']} s vs "
+              f"load {a['load_s']} s: {a['assess_to_load']}x (target <= 1x)")
+        p = r["panel_csv"]
+        print(f"  panel CSV       {p['rows']} rows in {p['seconds']} s ({p['rows_per_s']} rows/s)")
+        h = r["http"]
+        print(f"  HTTP (gunicorn) panel {h['panel_rps']} req/s vs hello {h['hello_rps']} req/s: "
+              f"{h['ratio_to_hello']}")
+    print(f"\nwritten to {Path(__file__).parent / 'results.json'}")

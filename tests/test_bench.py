@@ -1,0 +1,18 @@
+"""The benchmark's own code runs (on a tiny population); it asserts no timings."""
+
+from bench import measure
+from bench.population import build
+from tracker.models import Patient, StoredAssessment
+
+
+def test_bench_population_and_measurements_run(app, db):
+    build(patients=40, clinicians=4)
+    assert db.session.query(Patient).count() == 40
+    assessed = measure.assess_population()
+    assert assessed["patients"] == 40
+    assert db.session.query(StoredAssessment).count() == 40
+    panel = measure.panel(app)
+    assert panel["clinician_patients"] == 20 and panel["ratio"] > 0
+    chart = measure.chart(app)
+    assert chart["trials"] == 15 and chart["p95_ms"] >= chart["median_ms"]
+    assert measure.panel_csv()["rows"] == 40

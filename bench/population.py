@@ -10,7 +10,15 @@ from sqlalchemy import insert
 from tracker.catalogue import default_catalogue
 from tracker.extensions import db
 from tracker.models import (
-    DoseStep, Episode, Measurement, Patient, Role, Treatment, Trial, User, care_team,
+    DoseStep,
+    Episode,
+    Measurement,
+    Patient,
+    Role,
+    Treatment,
+    Trial,
+    User,
+    care_team,
 )
 
 ANTIDEPRESSANTS = ["sertraline", "escitalopram", "fluoxetine", "venlafaxine", "duloxetine",

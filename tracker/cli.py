@@ -65,10 +65,9 @@ def parse_file(source: str):
     return parse(raw)
 
 
-def _fail(source: str, error: InvalidHistory) -> None:
+def _print_problems(source: str, error: InvalidHistory) -> None:
     for problem in error.problems:
         click.echo(f"{source}: {problem}", err=True)
-    sys.exit(2)
 
 
 @trd_cli.command("assess")
@@ -84,7 +83,8 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
     try:
         document = parse_file(source)
     except InvalidHistory as error:
-        _fail(source, error)
+        _print_problems(source, error)
+        sys.exit(2)
     day = as_of.date() if as_of else date.today()
     result = rules.assess(document.history, rules.get_profile(profile), day)
     if fmt == "json":
@@ -109,8 +109,7 @@ def import_histories(sources: tuple[str, ...], email: str) -> None:
             documents.append(parse_file(source))
         except InvalidHistory as error:
             failed = True
-            for problem in error.problems:
-                click.echo(f"{source}: {problem}", err=True)
+            _print_problems(source, error)
     if failed:
         click.echo("Nothing was imported.", err=True)
         sys.exit(2)

@@ -25,6 +25,14 @@ from tracker.records import bp
 from tracker.records.forms import EpisodeForm, MeasurementForm, TreatmentForm, TrialForm
 
 
+def _one_of(records, record_id: int):
+    """Return the record of this patient with ``record_id``; another patient's id answers 404."""
+    found = next((r for r in records if r.id == record_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _to_chart(patient, message: str):
     db.session.commit()
     flash(message, "success")
@@ -89,10 +97,7 @@ def new_trial(patient_id: int):
 @bp.route("/<int:patient_id>/trials/<int:trial_id>/edit", methods=["GET", "POST"])
 def edit_trial(patient_id: int, trial_id: int):
     patient = patient_or_404(patient_id)
-    trial = next((t for t in patient.trials if t.id == trial_id), None)
-    if trial is None:
-        abort(404)
-    return _trial_view(patient, trial)
+    return _trial_view(patient, _one_of(patient.trials, trial_id))
 
 
 def _simple_view(patient_id: int, form_class, operation, template: str, message: str):
@@ -113,9 +118,7 @@ def new_episode(patient_id: int):
 @bp.route("/<int:patient_id>/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
 def edit_episode(patient_id: int, episode_id: int):
     patient = patient_or_404(patient_id)
-    episode = next((e for e in patient.episodes if e.id == episode_id), None)
-    if episode is None:
-        abort(404)
+    episode = _one_of(patient.episodes, episode_id)
     form = EpisodeForm(obj=episode, severity=str(episode.severity))
     if form.validate_on_submit():
         update_episode(episode, form.data)

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install db browser lint bench clean
+.PHONY: run test install db browser lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,10 @@ clean:
 # Benchmarks (see README): set BENCH_DATABASE_URL to a scratch PostgreSQL database to include it.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Production serving: gunicorn with WORKERS processes; set DATABASE_URL, SECRET_KEY and
+# FLASK_CONFIG=production in the environment (see README, Deployment).
+WORKERS ?= 4
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $${BIND:-127.0.0.1:8000} --access-logfile - 'tracker:create_app()'

@@ -7,12 +7,12 @@ Importing into and exporting from the database live in ``tracker.transfer``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tracker.catalogue import Catalogue, UnknownDrug, default_catalogue
+from tracker.json_reader import DATE_RE, Reader
 from tracker.rules import DoseStep, Episode, History, Measurement, Treatment, Trial
 from tracker.rules.vocab import (
     SCORE_RANGES,
@@ -27,12 +27,6 @@ from tracker.rules.vocab import (
 )
 
 FORMAT = "trd-history/1"
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-EARLIEST_YEAR = 1900
-MAX_TEXT = 2000  # characters in a free-text field
-MAX_MG_PER_DAY = 5000  # above every listed drug's maximum by far: a typing error, not a dose
-MAX_ITEMS = 1000  # rows per list
-
 TOP_KEYS = {"format", "patient", "episodes", "trials", "measurements", "treatments"}
 PATIENT_KEYS = {"mrn", "name", "birth_date", "sex"}
 EPISODE_KEYS = {"key", "onset", "remission", "severity", "psychotic"}
@@ -69,95 +63,7 @@ class Document:
     notes: tuple[str, ...]  # per trial, in order
 
 
-class _Reader:
-    """Collects problems while reading values out of a JSON document."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    def obj(self, value: Any, path: str, allowed: set[str], required: set[str]) -> dict | None:
-        if not isinstance(value, dict):
-            self.fail(path, "must be an object")
-            return None
-        for key in sorted(set(value) - allowed, key=str):
-            self.fail(f"{path}.{key}" if path else key, "unknown key")
-        for key in sorted(required - set(value)):
-            self.fail(f"{path}.{key}" if path else key, "is required")
-        return value
-
-    def items(self, value: Any, path: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "must be a list")
-            return []
-        if len(value) > MAX_ITEMS:
-            self.fail(path, f"must hold at most {MAX_ITEMS} items")
-            return []
-        return value
-
-    def text(self, value: Any, path: str, *, required: bool = False, limit: int = MAX_TEXT):
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(path, "must be a non-empty string" if required else "must be a string")
-            return None
-        if len(value) > limit:
-            self.fail(path, f"must be at most {limit} characters")
-            return None
-        return value.strip() if required else value
-
-    def day(self, value: Any, path: str, *, nullable: bool = False) -> date | None:
-        if value is None and nullable:
-            return None
-        if not isinstance(value, str) or not DATE_RE.match(value):
-            self.fail(path, "must be a date YYYY-MM-DD" + (" or null" if nullable else ""))
-            return None
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            self.fail(path, f"{value} is not a calendar date")
-            return None
-        if parsed.year < EARLIEST_YEAR:
-            self.fail(path, f"must be in {EARLIEST_YEAR} or later")
-            return None
-        return parsed
-
-    def choice(self, value: Any, path: str, allowed: list[str], *, nullable: bool = False):
-        if value is None and nullable:
-            return None
-        if value not in allowed:
-            tail = " or null" if nullable else ""
-            self.fail(path, f"must be one of {', '.join(allowed)}{tail}")
-            return None
-        return value
-
-    def number(self, value: Any, path: str) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(path, "must be a number")
-            return None
-        if not value > 0:
-            self.fail(path, "must be > 0")
-            return None
-        if value > MAX_MG_PER_DAY:
-            self.fail(path, f"must be at most {MAX_MG_PER_DAY}")
-            return None
-        return float(value)
-
-    def integer(self, value: Any, path: str, low: int, high: int) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, "must be a whole number")
-            return None
-        if not low <= value <= high:
-            self.fail(path, f"must be between {low} and {high}")
-            return None
-        return value
-
-
-def _patient(r: _Reader, value: Any) -> PatientInfo | None:
+def _patient(r: Reader, value: Any) -> PatientInfo | None:
     raw = r.obj(value, "patient", PATIENT_KEYS, PATIENT_KEYS)
     if raw is None:
         return None
@@ -170,7 +76,7 @@ def _patient(r: _Reader, value: Any) -> PatientInfo | None:
     return None if None in info else PatientInfo(*info)
 
 
-def _episodes(r: _Reader, value: Any) -> list[Episode | None]:
+def _episodes(r: Reader, value: Any) -> list[Episode | None]:
     episodes: list[Episode | None] = []
     seen: set[str] = set()
     for i, item in enumerate(r.items(value, "episodes")):
@@ -197,7 +103,7 @@ def _episodes(r: _Reader, value: Any) -> list[Episode | None]:
     return episodes
 
 
-def _doses(r: _Reader, value: Any, path: str) -> tuple[DoseStep, ...] | None:
+def _doses(r: Reader, value: Any, path: str) -> tuple[DoseStep, ...] | None:
     items = r.items(value, path)
     if not items:
         if isinstance(value, list) or value is None:
@@ -220,7 +126,7 @@ def _doses(r: _Reader, value: Any, path: str) -> tuple[DoseStep, ...] | None:
     return tuple(steps)
 
 
-def _trial(r: _Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue):
+def _trial(r: Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue):
     raw = r.obj(item, path, TRIAL_KEYS, {"drug", "doses"})
     if raw is None:
         return None
@@ -252,14 +158,14 @@ def _trial(r: _Reader, item: Any, path: str, keys: set[str], catalogue: Catalogu
     return trial, notes
 
 
-def _trials(r: _Reader, value: Any, keys: set[str], catalogue: Catalogue):
+def _trials(r: Reader, value: Any, keys: set[str], catalogue: Catalogue):
     return [
         _trial(r, item, f"trials[{i}]", keys, catalogue)
         for i, item in enumerate(r.items(value, "trials"))
     ]
 
 
-def _measurements(r: _Reader, value: Any) -> list[Measurement | None]:
+def _measurements(r: Reader, value: Any) -> list[Measurement | None]:
     found: list[Measurement | None] = []
     for i, item in enumerate(r.items(value, "measurements")):
         path = f"measurements[{i}]"
@@ -278,7 +184,7 @@ def _measurements(r: _Reader, value: Any) -> list[Measurement | None]:
     return found
 
 
-def _treatments(r: _Reader, value: Any, keys: set[str]) -> list[Treatment | None]:
+def _treatments(r: Reader, value: Any, keys: set[str]) -> list[Treatment | None]:
     found: list[Treatment | None] = []
     for i, item in enumerate(r.items(value, "treatments")):
         path = f"treatments[{i}]"
@@ -303,7 +209,7 @@ def _treatments(r: _Reader, value: Any, keys: set[str]) -> list[Treatment | None
     return found
 
 
-def _before_birth(r: _Reader, birth: date, doc: dict) -> None:
+def _before_birth(r: Reader, birth: date, doc: dict) -> None:
     """Report clinical dates that fall before the patient's birth date."""
     checks = [("episodes", "onset"), ("measurements", "date"), ("treatments", "start")]
     for list_key, field in checks:
@@ -322,7 +228,7 @@ def _before_birth(r: _Reader, birth: date, doc: dict) -> None:
 def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:
     """Validate a history document and return it; raise ``InvalidHistory`` with every problem."""
     catalogue = catalogue or default_catalogue()
-    r = _Reader()
+    r = Reader()
     raw = r.obj(doc, "", TOP_KEYS, {"format", "patient"})
     if raw is None:
         raise InvalidHistory(r.problems)

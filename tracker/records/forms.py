@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.catalogue import UnknownDrug, default_catalogue
-from tracker.history import MAX_MG_PER_DAY, MAX_TEXT
+from tracker.json_reader import MAX_MG_PER_DAY, MAX_TEXT
 from tracker.rules.vocab import (
     SCORE_RANGES,
     Adherence,

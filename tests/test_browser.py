@@ -79,6 +79,15 @@ def page(browser, live_server):
     assert not console_errors, console_errors  # e.g. a Content-Security-Policy violation
 
 
+def add_patient(page, mrn, name, birth_date, sex="unknown"):
+    page.click("text=Add patient")
+    page.fill("#mrn", mrn)
+    page.fill("#name", name)
+    page.fill("#birth_date", birth_date)
+    page.select_option("#sex", sex)
+    page.click("main button.primary")
+
+
 def log_trial(page, drug, steps, stopped, response="none"):
     page.click("text=Log a trial")
     page.fill("#drug", drug)
@@ -96,12 +105,7 @@ def log_trial(page, drug, steps, stopped, response="none"):
 
 
 def test_log_two_failed_trials_and_watch_the_flag(page):
-    page.click("text=Add patient")
-    page.fill("#mrn", "E2E-1")
-    page.fill("#name", "Erin Endtoend")
-    page.fill("#birth_date", "1985-07-14")
-    page.select_option("#sex", "female")
-    page.click("main button.primary")
+    add_patient(page, "E2E-1", "Erin Endtoend", "1985-07-14", "female")
     page.wait_for_selector("text=Patient Erin Endtoend added.")
     assert page.inner_text(".verdict .badge") == "Not met"
 
@@ -139,11 +143,7 @@ def test_log_two_failed_trials_and_watch_the_flag(page):
 
 
 def test_invalid_dose_shows_the_error_and_keeps_the_typed_values(page):
-    page.click("text=Add patient")
-    page.fill("#mrn", "E2E-2")
-    page.fill("#name", "Ivan Invalid")
-    page.fill("#birth_date", "1970-01-01")
-    page.click("main button.primary")
+    add_patient(page, "E2E-2", "Ivan Invalid", "1970-01-01")
     page.click("text=Log a trial")
     page.fill("#drug", "Lexapro")
     page.fill("#doses-0-start", "2024-02-01")

@@ -47,11 +47,20 @@ class PatientError(ValueError):
     """A patient that cannot be saved as asked."""
 
 
+def _free_mrn(mrn: str, patient: Patient | None = None) -> str:
+    """Return the trimmed MRN; raise ``PatientError`` when another patient holds it."""
+    mrn = mrn.strip()
+    holder = select(Patient.id).where(Patient.mrn == mrn)
+    if patient is not None:
+        holder = holder.where(Patient.id != patient.id)
+    if db.session.scalars(holder).first() is not None:
+        raise PatientError(f"MRN {mrn} belongs to another patient already")
+    return mrn
+
+
 def create_patient(clinician: User, data: dict) -> Patient:
     """Add a patient cared for by ``clinician``; raise ``PatientError`` for a taken MRN."""
-    mrn = data["mrn"].strip()
-    if db.session.scalars(select(Patient).where(Patient.mrn == mrn)).first():
-        raise PatientError(f"MRN {mrn} belongs to another patient already")
+    mrn = _free_mrn(data["mrn"])
     patient = Patient(mrn=mrn, name=data["name"].strip(), birth_date=data["birth_date"],
                       sex=Sex(data["sex"]), clinicians=[clinician])
     db.session.add(patient)
@@ -66,10 +75,7 @@ class ConflictError(ValueError):
 
 def update_patient(patient: Patient, data: dict) -> Patient:
     """Change the patient's identity fields; raise ``PatientError`` for a taken MRN."""
-    mrn = data["mrn"].strip()
-    taken = db.session.scalars(select(Patient).where(Patient.mrn == mrn, Patient.id != patient.id))
-    if taken.first():
-        raise PatientError(f"MRN {mrn} belongs to another patient already")
+    mrn = _free_mrn(data["mrn"], patient)
     patient.mrn, patient.name = mrn, data["name"].strip()
     patient.birth_date, patient.sex = data["birth_date"], Sex(data["sex"])
     db.session.flush()

@@ -108,8 +108,7 @@ def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
     by_instrument: dict[str, list] = {}
     for m in patient.measurements:
         by_instrument.setdefault(str(m.instrument), []).append(m)
-    legend_x = 6
-    for instrument, items in by_instrument.items():
+    for row, (instrument, items) in enumerate(by_instrument.items()):
         high = rules.vocab.SCORE_RANGES[rules.vocab.Instrument(instrument)][1]
         colour = INSTRUMENT_COLOURS[instrument]
         points = [(axis.x(m.taken_on), top + SCORE_H - SCORE_H * m.score / high, m)
@@ -121,8 +120,7 @@ def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                          f'<title>{instrument} {m.score} on {m.taken_on.isoformat()}</title>'
                          '</circle>')
-        legend_y = top + 32 + 14 * list(by_instrument).index(instrument)
-        parts.append(f'<text x="{legend_x}" y="{legend_y}" class="tick" fill="{colour}">'
+        parts.append(f'<text x="6" y="{top + 32 + 14 * row}" class="tick" fill="{colour}">'
                      f'{instrument} (0-{high})</text>')
     return parts
 

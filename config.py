@@ -35,6 +35,16 @@ class Config:
     PANEL_PAGE_SIZE = int(os.environ.get("PANEL_PAGE_SIZE", "25"))
     DEFAULT_PROFILE = os.environ.get("TRD_PROFILE", "standard")
     PASSWORD_HASH_METHOD = "scrypt"
+    # Signed-in sessions end after this many minutes without a request.
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
+    # Sign-in abuse: failed attempts allowed per account and per address before a lockout.
+    # Several app servers must share a store: RATELIMIT_STORAGE_URI=redis://host:6379/0.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = "trd-tracker"
+    SIGN_IN_LOCKOUT = os.environ.get("SIGN_IN_LOCKOUT", "5 per 15 minutes")
+    SIGN_IN_ADDRESS_LIMIT = os.environ.get("SIGN_IN_ADDRESS_LIMIT", "50 per 15 minutes")
+    # Reverse proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     TESTING = False
 
 

@@ -48,13 +48,17 @@ def test_production_hash_is_scrypt(app, db):
     assert make_user().password_hash.startswith("scrypt:")
 
 
+def _token(client, path="/login") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+
+
 def test_next_parameter_is_followed_only_on_this_site(client, clinician):
-    page = client.get("/login?next=/patients/new")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-    data = {"email": clinician.email, "password": PASSWORD, "csrf_token": token}
+    data = {"email": clinician.email, "password": PASSWORD, "csrf_token": _token(client)}
     assert client.post("/login?next=/patients/new", data=data).headers["Location"] \
         == "/patients/new"
-    client.post("/logout", data={"csrf_token": token})
+    client.post("/logout", data={"csrf_token": _token(client, "/patients/new")})
+    data["csrf_token"] = _token(client)
     response = client.post("/login?next=//evil.example/x", data=data)
     assert response.headers["Location"].endswith("/patients/")
 

@@ -34,8 +34,8 @@ def create_app(config: type | str | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import models  # noqa: F401  (the models must be known to Flask-Migrate)
-    from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker import audit, models  # noqa: F401  (models for Flask-Migrate; audit listens)
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -47,9 +47,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from tracker.auth.access import require_sign_in
+    from tracker.auth.sessions import end_idle_session
 
+    app.before_request(end_idle_session)
     app.before_request(require_sign_in)  # before CSRF: signed-out visitors go to sign in
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def enforce_sqlite_foreign_keys(engine) -> None:

@@ -13,9 +13,9 @@ from tracker.operations import create_account
 from tracker.transfer import import_document
 
 DEMO_EMAIL = "demo@example.org"
-DEMO_PASSWORD = "demo-clinician"
+DEMO_PASSWORD = "two-adequate-trials"
 DEMO_ADMIN_EMAIL = "admin@example.org"
-DEMO_ADMIN_PASSWORD = "demo-admin-pass"
+DEMO_ADMIN_PASSWORD = "audit-every-change"
 
 
 def _ago(today: date, days: int) -> str:

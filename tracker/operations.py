@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.assessments import store_assessment
+from tracker.auth.passwords import password_problem
 from tracker.catalogue import default_catalogue
 from tracker.extensions import db
 from tracker.models import DoseStep, Episode, Measurement, Patient, Role, Treatment, Trial, User
@@ -20,20 +21,19 @@ from tracker.rules.vocab import (
     TreatmentKind,
 )
 
-MIN_PASSWORD_LENGTH = 10
-
 
 class AccountError(ValueError):
     """An account that cannot be created as asked."""
 
 
 def create_account(email: str, name: str, role: Role, password: str) -> User:
-    """Create a user; raise ``AccountError`` for a taken email or a short password."""
+    """Create a user; raise ``AccountError`` for a taken email or a weak password."""
     email = email.strip().lower()
     if "@" not in email:
         raise AccountError(f"{email!r} is not an email address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email, name)
+    if problem:
+        raise AccountError(problem)
     if db.session.scalars(select(User).where(User.email == email)).first():
         raise AccountError(f"an account with the email {email} exists already")
     user = User(email=email, name=name.strip(), role=role)

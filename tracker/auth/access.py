@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,8 +15,13 @@ PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static"}
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Return the user of a session id ``"<id>:<token>"`` while the token is current."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 def require_sign_in():

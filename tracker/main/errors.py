@@ -26,6 +26,11 @@ def register(app: Flask) -> None:
         return render_template("errors/error.html", code=400, title="Bad request",
                                message=getattr(error, "description", "")), 400
 
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/error.html", code=429, title="Too many attempts",
+                               message=getattr(error, "description", "")), 429
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()

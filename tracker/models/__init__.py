@@ -1,6 +1,7 @@
 """The database models, one file per aggregate."""
 
 from .assessment import StoredAssessment
+from .audit import AuditEvent
 from .clinical import Measurement, Treatment
 from .patient import Episode, Patient, care_team
 from .trial import DoseStep, Trial
@@ -8,6 +9,6 @@ from .types import Role
 from .user import User
 
 __all__ = [
-    "DoseStep", "Episode", "Measurement", "Patient", "Role", "StoredAssessment", "Treatment",
-    "Trial", "User", "care_team",
+    "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "Role", "StoredAssessment",
+    "Treatment", "Trial", "User", "care_team",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.rules.vocab import SCORE_RANGES, Instrument, TreatmentKind
 
+from .record import EnteredInError
 from .types import enum_column
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ _SCORE_IN_RANGE = " OR ".join(
 )
 
 
-class Measurement(db.Model):
+class Measurement(EnteredInError, db.Model):
     """A total score on PHQ-9, MADRS, HAMD-17 or QIDS-SR16."""
 
     __tablename__ = "measurements"
@@ -39,8 +40,11 @@ class Measurement(db.Model):
 
     patient: Mapped[Patient] = relationship(back_populates="measurements")
 
+    def __repr__(self) -> str:
+        return f"<Measurement {self.instrument} {self.score} on {self.taken_on}>"
 
-class Treatment(db.Model):
+
+class Treatment(EnteredInError, db.Model):
     """A course of ECT, rTMS, esketamine, psychotherapy or another treatment."""
 
     __tablename__ = "treatments"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.rules.vocab import Severity, Sex
 
+from .record import EnteredInError
 from .types import enum_column
 
 if TYPE_CHECKING:
@@ -27,6 +28,11 @@ care_team = Table(
 )
 
 
+def _standing(model: str) -> str:
+    """Return the join of a patient to their ``model`` rows that are not entered in error."""
+    return f"and_(Patient.id == {model}.patient_id, {model}.entered_in_error_at.is_(None))"
+
+
 class Patient(db.Model):
     __tablename__ = "patients"
 
@@ -38,29 +44,42 @@ class Patient(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     clinicians: Mapped[list[User]] = relationship(secondary=care_team, lazy="selectin")
+    # The clinical record as it stands: rows entered in error are left out.
     episodes: Mapped[list[Episode]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="Episode.onset"
+        back_populates="patient", cascade="all, delete-orphan", order_by="Episode.onset",
+        primaryjoin=_standing("Episode"),
     )
     trials: Mapped[list[Trial]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="Trial.id"
+        back_populates="patient", cascade="all, delete-orphan", order_by="Trial.id",
+        primaryjoin=_standing("Trial"),
     )
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="patient", cascade="all, delete-orphan",
-        order_by="(Measurement.taken_on, Measurement.id)",
+        order_by="(Measurement.taken_on, Measurement.id)", primaryjoin=_standing("Measurement"),
     )
     treatments: Mapped[list[Treatment]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="Treatment.id"
+        back_populates="patient", cascade="all, delete-orphan", order_by="Treatment.id",
+        primaryjoin=_standing("Treatment"),
     )
+    # Everything ever recorded, entered in error or not: for admins' exports and the record.
+    all_trials: Mapped[list[Trial]] = relationship(viewonly=True, order_by="Trial.id")
+    all_measurements: Mapped[list[Measurement]] = relationship(
+        viewonly=True, order_by="(Measurement.taken_on, Measurement.id)")
+    all_treatments: Mapped[list[Treatment]] = relationship(viewonly=True, order_by="Treatment.id")
+    all_episodes: Mapped[list[Episode]] = relationship(viewonly=True, order_by="Episode.onset")
     assessment: Mapped[StoredAssessment | None] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Patient {self.mrn}>"
 
 
-class Episode(db.Model):
+class Episode(EnteredInError, db.Model):
     __tablename__ = "episodes"
     __table_args__ = (
-        UniqueConstraint("patient_id", "key", name="uq_episodes_patient_key"),
+        # Keys are unique among the episodes that stand; one entered in error frees its key.
+        Index("uq_episodes_patient_key", "patient_id", "key", unique=True,
+              sqlite_where=text("entered_in_error_at IS NULL"),
+              postgresql_where=text("entered_in_error_at IS NULL")),
         CheckConstraint("remission IS NULL OR remission >= onset", name="remission_after_onset"),
     )
 

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from tracker.extensions import db
 from tracker.rules.vocab import Adherence, Response, StopReason
 
+from .record import EnteredInError
 from .types import enum_column
 
 if TYPE_CHECKING:
     from .patient import Episode, Patient
 
 
-class Trial(db.Model):
+class Trial(EnteredInError, db.Model):
     """One drug given to a patient. Augmentation agents are trials too (the catalogue says)."""
 
     __tablename__ = "trials"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -25,12 +26,21 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.CLINICIAN)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_urlsafe(24),
+        comment="part of every session's user id: a new token signs out every session",
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password``; the password itself is never kept."""
+        """Store a salted hash of ``password`` and end every session signed in before."""
         method = current_app.config["PASSWORD_HASH_METHOD"]
         self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = secrets.token_urlsafe(24)
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: it goes stale with the token."""
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

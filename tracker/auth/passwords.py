@@ -1,0 +1,35 @@
+"""Password policy: long enough, and not one that attackers try first (NIST SP 800-63B 5.1.1.2)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _common() -> frozenset[str]:
+    """Return the 30,000 most common passwords of zxcvbn's breach-derived list."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *personal: str) -> str | None:
+    """Return why ``password`` may not be used, or None when it may.
+
+    Refused: shorter than ``MIN_PASSWORD_LENGTH``; a common password, also with digits or
+    symbols added at its end; one that contains the user's email name or their own name.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    lowered = password.lower()
+    stem = re.sub(r"[\W\d_]+$", "", lowered)
+    if lowered in _common() or stem in _common() or len(set(lowered)) < 4:
+        return "This password is too common: choose one that is hard to guess."
+    for word in personal:
+        word = word.lower().split("@")[0].strip()
+        if len(word) >= 4 and word in lowered:
+            return "The password must not contain your name or email."
+    return None

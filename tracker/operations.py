@@ -150,3 +150,14 @@ def update_episode(episode: Episode, data: dict) -> Episode:
     db.session.flush()
     store_assessment(episode.patient)
     return episode
+
+
+def mark_entered_in_error(patient: Patient, record, user: User, reason: str) -> None:
+    """Mark one of the patient's records entered in error, then refresh the verdict.
+
+    The row is kept, with who, when and why; it leaves the patient's record as it stands.
+    """
+    record.mark_entered_in_error(user.id, reason.strip())
+    db.session.flush()
+    db.session.expire(patient, ["episodes", "trials", "measurements", "treatments"])
+    store_assessment(patient)

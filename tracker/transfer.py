@@ -22,6 +22,8 @@ from tracker.rules.vocab import (
     TreatmentKind,
 )
 
+REPLACED = "replaced by a history import"
+
 
 def export_document(patient: Patient) -> Document:
     """Return the patient's history as an interchange document."""
@@ -32,7 +34,8 @@ def export_document(patient: Patient) -> Document:
 def import_document(document: Document, clinician: User) -> Patient:
     """Create the patient of ``document``, or replace the one with its MRN, and add ``clinician``.
 
-    Replacing keeps the patient's id and care team and swaps every clinical row.
+    Replacing keeps the patient's id and care team; the rows it replaces are marked entered
+    in error (reason: replaced by a history import), never deleted.
     """
     info, history = document.patient, document.history
     patient = db.session.scalars(select(Patient).where(Patient.mrn == info.mrn)).first()
@@ -40,11 +43,11 @@ def import_document(document: Document, clinician: User) -> Patient:
         patient = Patient(mrn=info.mrn)
         db.session.add(patient)
     else:
-        patient.episodes.clear()
-        patient.trials.clear()
-        patient.measurements.clear()
-        patient.treatments.clear()
+        replaced = [*patient.episodes, *patient.trials, *patient.measurements, *patient.treatments]
+        for record in replaced:
+            record.mark_entered_in_error(clinician.id, REPLACED)
         db.session.flush()
+        db.session.expire(patient, ["episodes", "trials", "measurements", "treatments"])
     patient.name, patient.birth_date, patient.sex = info.name, info.birth_date, Sex(info.sex)
     if clinician not in patient.clinicians:
         patient.clinicians.append(clinician)

@@ -3,7 +3,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import rules
+from tracker import audit, rules
 from tracker.assessments import assess_patient
 from tracker.auth.access import patient_or_404
 from tracker.extensions import db
@@ -39,6 +39,8 @@ def chart(patient_id: int):
     if profile not in rules.PROFILES:
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
+    audit.record("view_chart", patient=patient, detail={"profile": profile})
+    db.session.commit()
     return render_template("patients/chart.html", patient=patient, result=result,
                            profile=rules.PROFILES[profile], profiles=rules.PROFILES,
                            timeline=timeline.render(patient, result))

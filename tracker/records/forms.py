@@ -153,3 +153,11 @@ class TreatmentForm(FlaskForm):
     def validate_end(self, field) -> None:
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end cannot be before the start.")
+
+
+class EnteredInErrorForm(FlaskForm):
+    """Why a record is being marked entered in error; the record itself is kept."""
+
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)],
+                         description="For example: logged on the wrong patient, wrong date.")
+    submit = SubmitField("Mark entered in error")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -16,13 +17,20 @@ from tracker.operations import (
     add_episode,
     add_measurement,
     add_treatment,
+    mark_entered_in_error,
     save_trial,
     update_episode,
     update_patient,
 )
 from tracker.patients.forms import PatientForm
 from tracker.records import bp
-from tracker.records.forms import EpisodeForm, MeasurementForm, TreatmentForm, TrialForm
+from tracker.records.forms import (
+    EnteredInErrorForm,
+    EpisodeForm,
+    MeasurementForm,
+    TreatmentForm,
+    TrialForm,
+)
 
 
 def _one_of(records, record_id: int):
@@ -137,3 +145,22 @@ def new_measurement(patient_id: int):
 def new_treatment(patient_id: int):
     return _simple_view(patient_id, TreatmentForm, add_treatment, "records/treatment.html",
                         "Treatment added.")
+
+
+RECORD_KINDS = {"trials": "trial", "measurements": "score", "treatments": "treatment",
+                "episodes": "episode"}
+
+
+@bp.route("/<int:patient_id>/<any(trials, measurements, treatments, episodes):kind>"
+          "/<int:record_id>/entered-in-error", methods=["GET", "POST"])
+def entered_in_error(patient_id: int, kind: str, record_id: int):
+    """Mark a trial, score, treatment or episode entered in error, with a reason."""
+    patient = patient_or_404(patient_id)
+    record = _one_of(getattr(patient, kind), record_id)
+    form = EnteredInErrorForm()
+    if form.validate_on_submit():
+        mark_entered_in_error(patient, record, current_user, form.reason.data)
+        return _to_chart(patient, f"The {RECORD_KINDS[kind]} is marked entered in error. "
+                                  "It stays in the record for the audit.")
+    return render_template("records/entered_in_error.html", form=form, patient=patient,
+                           record=record, what=RECORD_KINDS[kind])

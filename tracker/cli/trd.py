@@ -1,4 +1,4 @@
-"""Command-line tools under ``flask --app tracker``: users, demo data and TRD histories."""
+"""``flask --app tracker trd ...``: assess, import, export and reassess treatment histories."""
 
 from __future__ import annotations
 
@@ -7,48 +7,15 @@ import sys
 from datetime import date
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
 from tracker.history import InvalidHistory, dump, parse
-from tracker.models import Patient, Role, User
+from tracker.models import Patient, User
 
-users_cli = AppGroup("users", help="Manage accounts.")
-demo_cli = AppGroup("demo", help="Demonstration data.")
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
-
-
-@users_cli.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN.value)
-@click.password_option("--password", help="Read from a prompt when not given.")
-def create_user(email: str, name: str, role: str, password: str) -> None:
-    """Create an account."""
-    from tracker.operations import AccountError, create_account
-
-    try:
-        user = create_account(email, name, Role(role), password)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Created {user.role.value} {user.email}.")
-
-
-@demo_cli.command("load")
-def load_demo() -> None:
-    """Load demo patients and the demo clinician (once; later runs change nothing)."""
-    from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD, load
-
-    created = load()
-    db.session.commit()
-    if created:
-        click.echo(f"Loaded {created} demo patients. Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}.")
-    else:
-        click.echo("Demo data already loaded.")
 
 
 def parse_file(source: str):
@@ -145,8 +112,3 @@ def reassess() -> None:
                 db.session.expunge_all()
     db.session.commit()
     click.echo(f"Reassessed {len(ids)} patients.")
-
-
-def register(app: Flask) -> None:
-    for group in (users_cli, demo_cli, trd_cli):
-        app.cli.add_command(group)

@@ -1,0 +1,42 @@
+"""``flask --app tracker users ...`` and ``demo ...``: accounts and demonstration data."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+from tracker.models import Role
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLINICIAN.value)
+@click.password_option("--password", help="Read from a prompt when not given.")
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account."""
+    from tracker.operations import AccountError, create_account
+
+    try:
+        user = create_account(email, name, Role(role), password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@demo_cli.command("load")
+def load_demo() -> None:
+    """Load demo patients and the demo clinician (once; later runs change nothing)."""
+    from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD, load
+
+    created = load()
+    db.session.commit()
+    if created:
+        click.echo(f"Loaded {created} demo patients. Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}.")
+    else:
+        click.echo("Demo data already loaded.")

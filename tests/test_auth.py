@@ -79,7 +79,8 @@ def test_form_post_without_csrf_token_is_refused(client, clinician):
 def _example_url(rule) -> str:
     url = rule.rule
     for arg in rule.arguments:
-        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", "1", url)
+        url = re.sub(rf"<(?:[^<>]*:)?{arg}>", "trials" if arg == "kind" else "1", url)
+    assert "<" not in url, url
     return url
 
 

@@ -43,6 +43,34 @@ def create_account(email: str, name: str, role: Role, password: str) -> User:
     return user
 
 
+def update_account(user: User, data: dict, admin: User) -> User:
+    """Change an account's name, role, active flag and (when given) password.
+
+    Raise ``AccountError`` when an admin would lock themself out or the password is weak.
+    A deactivated user keeps their history; a new password ends all their sessions.
+    """
+    role, active = Role(data["role"]), bool(data["active"])
+    if user.id == admin.id and (role is not Role.ADMIN or not active):
+        raise AccountError("You cannot remove your own admin role or deactivate yourself.")
+    user.name, user.role, user.active = data["name"].strip(), role, active
+    if data.get("password"):
+        problem = password_problem(data["password"], user.email, user.name)
+        if problem:
+            raise AccountError(problem)
+        user.set_password(data["password"])
+    db.session.flush()
+    return user
+
+
+def change_care_team(patient: Patient, clinician: User, add: bool) -> None:
+    """Add ``clinician`` to the patient's care team, or take them off it."""
+    if add and clinician not in patient.clinicians:
+        patient.clinicians.append(clinician)
+    elif not add and clinician in patient.clinicians:
+        patient.clinicians.remove(clinician)
+    db.session.flush()
+
+
 class PatientError(ValueError):
     """A patient that cannot be saved as asked."""
 

@@ -1,0 +1,55 @@
+"""Every route of the URL map with real ids filled in, for access and CSRF walks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+
+from tests.conftest import make_patient, make_trial, make_user
+from tracker.extensions import db
+from tracker.models import Episode, Measurement, Role, Treatment
+from tracker.rules.vocab import Instrument, Severity, TreatmentKind
+
+RECORD_KINDS = ("trials", "measurements", "treatments", "episodes")
+
+
+def patient_with_records(clinician):
+    """Return a patient of ``clinician`` with one row of every kind, and those rows by kind."""
+    patient = make_patient(clinician)
+    episode = Episode(key="e1", onset=date(2024, 1, 1), severity=Severity.MODERATE)
+    measurement = Measurement(taken_on=date(2024, 1, 5), instrument=Instrument.PHQ9, score=20)
+    treatment = Treatment(kind=TreatmentKind.ECT, start=date(2024, 5, 1))
+    patient.episodes.append(episode)
+    patient.measurements.append(measurement)
+    patient.treatments.append(treatment)
+    trial = make_trial(patient)
+    db.session.flush()
+    return patient, {"trials": trial, "measurements": measurement, "treatments": treatment,
+                     "episodes": episode}
+
+
+def example_urls(app, patient, records, user_id: int):
+    """Yield (rule, url) for every route, with the given patient's ids in its arguments."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        kinds = RECORD_KINDS if "kind" in rule.arguments else (None,)
+        for kind in kinds:
+            values = {"patient_id": patient.id, "user_id": user_id,
+                      "trial_id": records["trials"].id, "episode_id": records["episodes"].id}
+            if kind:
+                values.update(kind=kind, record_id=records[kind].id)
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{k: v for k, v in values.items()
+                                                if k in rule.arguments})
+            yield rule, url
+
+
+def world(db_):
+    """Return (owner, other clinician, admin, patient, records): the patient is the owner's."""
+    owner, other = make_user(), make_user()
+    admin = make_user(Role.ADMIN)
+    patient, records = patient_with_records(owner)
+    db_.session.commit()
+    return owner, other, admin, patient, records

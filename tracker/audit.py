@@ -180,11 +180,16 @@ def verify(session: Session) -> Verification:
     """Walk the trail in order and return where, if anywhere, the chain breaks."""
     prev, count = GENESIS, 0
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-    for row in session.scalars(query):
-        if row.prev_hash != prev:
-            return Verification(count, prev, row.id, "it does not follow the event before it: "
-                                "an event was removed or reordered")
-        if row.expected_hash() != row.hash:
-            return Verification(count, prev, row.id, "its content was changed after it was written")
-        prev, count = row.hash, count + 1
+    rows = session.scalars(query)
+    try:
+        for row in rows:
+            if row.prev_hash != prev:
+                return Verification(count, prev, row.id, "it does not follow the event before "
+                                    "it: an event was removed or reordered")
+            if row.expected_hash() != row.hash:
+                return Verification(count, prev, row.id,
+                                    "its content was changed after it was written")
+            prev, count = row.hash, count + 1
+    finally:
+        rows.close()  # a broken link ends the walk early: free the server-side cursor
     return Verification(count, prev)

@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 
 import pytest
+from flask import g, request_started
 
 from tracker import create_app
 from tracker.extensions import db as _db
@@ -16,9 +17,21 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
+def _forget_request_state(sender, **_extra) -> None:
+    """Give each test request a clean ``g``, as each real request has.
+
+    The test keeps an app context open for its database work, and Flask reuses it for the
+    requests the test makes; without this, Flask-Login's user and Flask-WTF's token cached on
+    ``g`` would leak from one client's request into another's.
+    """
+    for key in ("_login_user", "csrf_token"):
+        g.pop(key, None)
+
+
 @pytest.fixture
 def app():
     app = create_app("testing")
+    request_started.connect(_forget_request_state, app)
     with app.app_context():
         _db.drop_all()
         _db.create_all()

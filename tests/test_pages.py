@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from tests.conftest import make_patient, make_trial, make_user
 from tracker.assessments import store_assessment
-from tracker.models import Trial
+from tracker.models import Trial, User
 
 
 def csrf(client, url: str) -> str:
@@ -31,6 +31,7 @@ class StatementCounter:
 
 
 def _panel_statements(app, db, client, clinician, n: int) -> int:
+    clinician = db.session.get(User, clinician.id)  # the session was removed after a count
     for _ in range(n):
         patient = make_patient(clinician)
         make_trial(patient, doses=((date(2024, 1, 1), 50),), stopped=date(2024, 3, 1))
@@ -50,7 +51,8 @@ def test_panel_statement_count_does_not_grow_with_the_panel(app, db, signed_in, 
     assert ten <= 3  # the user, the staleness check, the page itself
 
 
-def _chart_statements(db, client, clinician, trials: int) -> int:
+def _chart_statements(db, client, clinician_id: int, trials: int) -> int:
+    clinician = db.session.get(User, clinician_id)  # the session is removed after a count
     patient = make_patient(clinician)
     for i in range(trials):
         start = date(2020, 1, 1) + timedelta(days=70 * i)
@@ -67,8 +69,9 @@ def _chart_statements(db, client, clinician, trials: int) -> int:
 
 
 def test_chart_statement_count_does_not_grow_with_the_trials(db, signed_in, clinician):
-    assert _chart_statements(db, signed_in, clinician, 2) == \
-        _chart_statements(db, signed_in, clinician, 15)
+    clinician_id = clinician.id
+    assert _chart_statements(db, signed_in, clinician_id, 2) == \
+        _chart_statements(db, signed_in, clinician_id, 15)
 
 
 def test_panel_lists_only_my_patients_with_flag_search_and_pages(app, db, signed_in, clinician):

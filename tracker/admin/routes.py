@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import bp
@@ -76,7 +77,9 @@ def care_teams():
         query = query.where(or_(func.lower(Patient.name).like(like),
                                 func.lower(Patient.mrn).like(like)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    patients = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    page_query = query.options(selectinload(Patient.clinicians))
+    patients = db.session.scalars(page_query.limit(PAGE_SIZE)
+                                  .offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/care_teams.html", patients=patients, search=search,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total)
 

@@ -43,7 +43,7 @@ class Patient(db.Model):
     sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
-    clinicians: Mapped[list[User]] = relationship(secondary=care_team, lazy="selectin")
+    clinicians: Mapped[list[User]] = relationship(secondary=care_team)
     # The clinical record as it stands: rows entered in error are left out.
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", order_by="Episode.onset",

@@ -138,9 +138,7 @@ def _trial(r: Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue
         except UnknownDrug as error:
             hint = f" (closest: {', '.join(error.suggestions)})" if error.suggestions else ""
             r.fail(f"{path}.drug", f"unknown drug {drug!r}{hint}")
-    episode = raw.get("episode")
-    if episode is not None and episode not in keys:
-        r.fail(f"{path}.episode", f"no episode has the key {episode!r}")
+    episode = _episode_key(r, raw.get("episode"), f"{path}.episode", keys)
     doses = _doses(r, raw.get("doses"), f"{path}.doses")
     stopped = r.day(raw.get("stopped"), f"{path}.stopped", nullable=True)
     if stopped and doses and stopped <= doses[-1].start:
@@ -200,13 +198,23 @@ def _treatments(r: Reader, value: Any, keys: set[str]) -> list[Treatment | None]
         sessions = raw.get("sessions")
         if sessions is not None:
             sessions = r.integer(sessions, f"{path}.sessions", 0, 1000)
-        episode = raw.get("episode")
-        if episode is not None and episode not in keys:
-            r.fail(f"{path}.episode", f"no episode has the key {episode!r}")
+        episode = _episode_key(r, raw.get("episode"), f"{path}.episode", keys)
         detail = r.text(raw.get("detail"), f"{path}.detail")
         ok = None not in (kind, start, detail)
         found.append(Treatment(kind, start, end, sessions, episode, detail) if ok else None)
     return found
+
+
+def _episode_key(r: Reader, value: Any, path: str, keys) -> str | None:
+    """Return the episode key a record points at (or None); report keys that do not exist."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        r.fail(path, "must be an episode key (text) or null")
+        return None
+    if value not in keys:
+        r.fail(path, f"no episode has the key {value!r}")
+    return value
 
 
 def _before_birth(r: Reader, birth: date, doc: dict) -> None:

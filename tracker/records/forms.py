@@ -137,6 +137,8 @@ class MeasurementForm(FlaskForm):
     def validate_score(self, field) -> None:
         if field.data is None:
             raise ValidationError("Give the total score.")
+        if self.instrument.data not in SCORE_RANGES:
+            return  # the instrument's own check reports the bad choice
         low, high = SCORE_RANGES[Instrument(self.instrument.data)]
         if not low <= field.data <= high:
             raise ValidationError(f"{self.instrument.data} scores run from {low} to {high}.")
@@ -161,3 +163,22 @@ class EnteredInErrorForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)],
                          description="For example: logged on the wrong patient, wrong date.")
     submit = SubmitField("Mark entered in error")
+
+
+def after_birth(form: FlaskForm, birth: date) -> bool:
+    """Put an error beside every date of ``form`` before ``birth``; return True when none is."""
+    ok = True
+    for field in _date_fields(form):
+        if field.data and field.data < birth:
+            field.errors = [*field.errors, f"This is before the patient's birth ({birth})."]
+            ok = False
+    return ok
+
+
+def _date_fields(form):
+    for field in form:
+        if isinstance(field, DateField):
+            yield field
+        elif isinstance(field, FieldList):
+            for entry in field:
+                yield from _date_fields(entry.form)

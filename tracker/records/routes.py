@@ -30,6 +30,7 @@ from tracker.records.forms import (
     MeasurementForm,
     TreatmentForm,
     TrialForm,
+    after_birth,
 )
 
 
@@ -83,7 +84,7 @@ def _trial_view(patient, trial: Trial | None):
     form = _trial_form(patient, trial)
     if form.is_submitted() and form.add_step.data:
         form.doses.append_entry()  # no JavaScript needed: the page comes back with a new row
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and after_birth(form, patient.birth_date):
         try:
             save_trial(patient, trial, form.data, form.steps())
             return _to_chart(patient, "Trial saved. The verdict below is up to date.")
@@ -111,7 +112,7 @@ def edit_trial(patient_id: int, trial_id: int):
 def _simple_view(patient_id: int, form_class, operation, template: str, message: str):
     patient = patient_or_404(patient_id)
     form = form_class()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and after_birth(form, patient.birth_date):
         operation(patient, form.data)
         return _to_chart(patient, message)
     return render_template(template, form=form, patient=patient)
@@ -128,7 +129,7 @@ def edit_episode(patient_id: int, episode_id: int):
     patient = patient_or_404(patient_id)
     episode = _one_of(patient.episodes, episode_id)
     form = EpisodeForm(obj=episode, severity=str(episode.severity))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and after_birth(form, patient.birth_date):
         update_episode(episode, form.data)
         return _to_chart(patient, f"Episode {episode.key} saved.")
     return render_template("records/episode.html", form=form, patient=patient,

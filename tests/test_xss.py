@@ -1,0 +1,48 @@
+"""Text that looks like markup or SQL comes back inert on every page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.conftest import login, make_user
+from tests.routes import example_urls, patient_with_records
+from tracker.models import Role
+
+PAYLOAD = "<script>alert('x')</script>"
+SQL = "Robert'); DROP TABLE patients;--"
+
+
+def test_markup_and_sql_in_every_text_field_are_escaped_on_every_page(app, db, client):
+    owner = make_user(name=f"Dr {PAYLOAD}")
+    admin = make_user(Role.ADMIN, name=f"Admin {PAYLOAD}")
+    patient, records = patient_with_records(owner)
+    patient.name, patient.mrn = f"{SQL} {PAYLOAD}", f"M{PAYLOAD}"
+    records["trials"].notes = PAYLOAD
+    records["treatments"].detail = PAYLOAD
+    records["measurements"].mark_entered_in_error(owner.id, PAYLOAD)
+    patient.birth_date = date(1970, 1, 1)
+    db.session.commit()
+    pages = 0
+    for who in (owner, admin):
+        login(client, who.email)
+        client.get("/admin/audit.csv")  # puts the payload in an audit detail too
+        for rule, url in example_urls(app, patient, records, user_id=owner.id):
+            if "GET" not in rule.methods or rule.endpoint.endswith(".audit_csv"):
+                continue
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            text = response.get_data(as_text=True)
+            assert "<script>alert" not in text, url
+            pages += 1
+        client.post("/logout", data={"csrf_token": _token(client)})
+    assert pages >= 15
+    db.session.expire_all()
+    assert patient.name.startswith(SQL)  # stored as typed; the patients table is still there
+
+
+def _token(client) -> str:
+    import re
+
+    page = client.get("/account/password").text
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)

@@ -144,7 +144,8 @@ def add_episode(patient: Patient, data: dict) -> Episode:
     taken = {e.key for e in patient.episodes}
     key = next(f"e{n}" for n in range(1, len(taken) + 2) if f"e{n}" not in taken)
     episode = Episode(key=key, onset=data["onset"], remission=data["remission"],
-                      severity=Severity(data["severity"]), psychotic=bool(data["psychotic"]))
+                      severity=Severity(data["severity"]), psychotic=bool(data["psychotic"]),
+                      icd10=data.get("icd10") or "")
     patient.episodes.append(episode)
     db.session.flush()
     store_assessment(patient)
@@ -175,6 +176,7 @@ def update_episode(episode: Episode, data: dict) -> Episode:
     """Change an episode's dates and severity, then refresh the patient's verdict."""
     episode.onset, episode.remission = data["onset"], data["remission"]
     episode.severity, episode.psychotic = Severity(data["severity"]), bool(data["psychotic"])
+    episode.icd10 = data.get("icd10") or ""
     db.session.flush()
     store_assessment(episode.patient)
     return episode

@@ -4,7 +4,7 @@ import pytest
 
 from tests.rules.helpers import day, episode, history, score, trial
 from tracker.rules import PROFILES, assess, get_profile
-from tracker.rules.trials import longest_adequate_run
+from tracker.rules.trials import longest_adequate_run, score_change
 
 STANDARD = get_profile("standard")
 
@@ -180,3 +180,22 @@ def test_episode_reason_for_trial_in_another_episode():
                 episodes=[episode("e1", -30, 100), episode("e2", 200)])
     v = verdict(h, as_of=300)
     assert not v.counted and v.reasons[0] == "belongs to episode e1, not the current episode e2"
+
+
+@pytest.mark.parametrize(("scores", "expected"), [
+    # (instrument, day, score) rows -> (instrument, baseline, end, change %) or None
+    ([("PHQ-9", -3, 20), ("PHQ-9", 40, 15)], ("PHQ-9", 20, 15, 25.0)),
+    ([("PHQ-9", -40, 20), ("PHQ-9", 40, 15)], None),  # baseline too early
+    ([("MADRS", -1, 30), ("MADRS", 20, 12), ("PHQ-9", 5, 3)], ("MADRS", 30, 12, 60.0)),
+    ([("PHQ-9", 0, 0), ("PHQ-9", 30, 4)], ("PHQ-9", 0, 4, None)),  # no change from zero
+    ([("PHQ-9", -2, 18), ("PHQ-9", 70, 5)], None),  # after the stop date (day 60)
+])
+def test_score_change_for_reports(scores, expected):
+    t = trial(steps=((0, 50),), stopped=60, response="partial")
+    h = history(t, scores=[score(d, s, i) for i, d, s in scores])
+    change = score_change(t, h.measurements, day(100))
+    if expected is None:
+        assert change is None
+    else:
+        assert (change.instrument, change.baseline.score, change.end.score,
+                change.change_pct) == expected

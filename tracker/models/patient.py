@@ -90,6 +90,8 @@ class Episode(EnteredInError, db.Model):
     remission: Mapped[date | None] = mapped_column(comment="null while the episode is current")
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
     psychotic: Mapped[bool] = mapped_column(default=False)
+    icd10: Mapped[str] = mapped_column(String(8), default="", server_default="",
+                                       comment="ICD-10 code of the diagnosis, F32.x or F33.x")
 
     patient: Mapped[Patient] = relationship(back_populates="episodes")
 

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.catalogue import UnknownDrug, default_catalogue
+from tracker.codes import ICD10_MDD
 from tracker.json_reader import MAX_MG_PER_DAY, MAX_TEXT
 from tracker.rules.vocab import (
     SCORE_RANGES,
@@ -121,6 +122,9 @@ class EpisodeForm(FlaskForm):
     remission = DateField("Remission", validators=[Optional(), not_in_future])
     severity = SelectField("Severity", choices=_choices(Severity), default="moderate")
     psychotic = BooleanField("Psychotic features")
+    icd10 = SelectField("ICD-10 diagnosis", choices=[SelectChoice("", "— not recorded —")] + [
+        SelectChoice(code, f"{code} {label}") for code, label in ICD10_MDD.items()],
+        description="Printed on the treatment-history summary for payers.")
     submit = SubmitField("Save episode")
 
     def validate_remission(self, field) -> None:

@@ -118,6 +118,34 @@ def score_pair(
     return max(baselines, key=key), max(ends, key=key)
 
 
+@dataclass(frozen=True)
+class ScoreChange:
+    """A trial's baseline and last score on one instrument, for reports."""
+
+    instrument: str
+    baseline: Measurement
+    end: Measurement
+
+    @property
+    def change_pct(self) -> float | None:
+        """Return the improvement in % from baseline (None when the baseline is 0)."""
+        if self.baseline.score == 0:
+            return None
+        return 100.0 * (self.baseline.score - self.end.score) / self.baseline.score
+
+
+def score_change(
+    trial: Trial, measurements: tuple[Measurement, ...], as_of: date
+) -> ScoreChange | None:
+    """Return the baseline and last score of the first instrument (in ``INSTRUMENT_ORDER``)
+    that has both within the trial's windows, whatever outcome was recorded; else None."""
+    for instrument in INSTRUMENT_ORDER:
+        pair = score_pair(trial, [m for m in measurements if m.instrument == instrument], as_of)
+        if pair is not None:
+            return ScoreChange(instrument, *pair)
+    return None
+
+
 def derived_outcome(
     trial: Trial, measurements: tuple[Measurement, ...], profile: Profile, as_of: date
 ) -> Outcome:

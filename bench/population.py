@@ -66,6 +66,7 @@ def build(patients: int, clinicians: int, trials_per_patient: int = 6, seed: int
         long_history = pid == 1
         onset = TODAY - timedelta(days=3000 if long_history else rng.randint(200, 1500))
         rows["patient"].append({"id": pid, "mrn": f"B-{pid:07d}", "name": f"Bench Patient {pid}",
+                                "study_id": f"bench{pid:010d}",
                                 "birth_date": date(1940 + pid % 60, 1 + pid % 12, 1),
                                 "sex": rng.choice(["female", "male"])})
         owner = 1 if pid <= large_panel else 2 + (pid - 1) % max(1, clinicians - 1)

@@ -154,7 +154,7 @@ def test_admin_filters_and_downloads_the_trail(db, client, clinician):
     assert page.status_code == 200 and "1 event," in page.text and clinician.email in page.text
     assert "1 event," in client.get(f"/admin/audit?actor={clinician.email}&action=sign_in").text
     assert "0 events" in client.get("/admin/audit?since=2999-01-01").text
-    download = client.get("/admin/audit.csv")
+    download = client.get("/admin/audit.csv", buffered=True)
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert [r["action"] for r in rows][:2] == ["create", "create"]

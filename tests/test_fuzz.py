@@ -8,7 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -16,7 +16,7 @@ from tests.conftest import make_patient
 from tests.test_pages import csrf
 from tracker.extensions import db as _db
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 EXAMPLE = json.loads((Path(__file__).parent / "data" / "example-history.json").read_text())
 
@@ -94,6 +94,8 @@ LEAVES = [p for p in _leaves(EXAMPLE) if p]
 
 
 @given(edits=st.lists(st.tuples(st.sampled_from(LEAVES), json_values), min_size=1, max_size=3))
+@example(edits=[(("trials",), True)])  # once crashed the birth-date check
+@example(edits=[(("trials", 1, "episode"), [])])  # once crashed: a list is not a key
 @FUZZ
 def test_history_import_fuzz(app, db, clinician, tmp_path_factory, edits):
     """Import the example with a few values swapped for junk: all in, or nothing changed."""

@@ -76,12 +76,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.main import bp as main_bp
     from tracker.patients import bp as patients_bp
     from tracker.records import bp as records_bp
+    from tracker.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(patients_bp, url_prefix="/patients")
     app.register_blueprint(records_bp, url_prefix="/patients")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp)
 
 
 def register_errors(app: Flask) -> None:

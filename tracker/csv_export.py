@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
 
-from flask import Response, stream_with_context
+from flask import Response, send_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,21 +40,15 @@ def write_rows(stream, header: Sequence[str], rows: Iterable[Sequence]) -> None:
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
-    """Stream a UTF-8 CSV download, a chunk at a time, so large exports hold little memory."""
-
-    def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        for n, row in enumerate(rows, start=1):
-            writer.writerow([cell(v) for v in row])
-            if n % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(chunks()), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
+    """Return a UTF-8 CSV download. The rows are written while the request's database session
+    is open, to a temporary file that spills to disk past 8 MB, then sent from the file."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    write_rows(text, header, rows)
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    response = send_file(spool, mimetype="text/csv", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -221,16 +221,22 @@ def _before_birth(r: Reader, birth: date, doc: dict) -> None:
     """Report clinical dates that fall before the patient's birth date."""
     checks = [("episodes", "onset"), ("measurements", "date"), ("treatments", "start")]
     for list_key, field in checks:
-        for i, item in enumerate(doc.get(list_key) or []):
+        for i, item in enumerate(_list(doc, list_key)):
             value = item.get(field) if isinstance(item, dict) else None
             if isinstance(value, str) and DATE_RE.match(value) and value < birth.isoformat():
                 r.fail(f"{list_key}[{i}].{field}", "is before the patient's birth date")
-    for i, trial in enumerate(doc.get("trials") or []):
+    for i, trial in enumerate(_list(doc, "trials")):
         doses = trial.get("doses") if isinstance(trial, dict) else None
         first = doses[0] if isinstance(doses, list) and doses else None
         value = first.get("from") if isinstance(first, dict) else None
         if isinstance(value, str) and DATE_RE.match(value) and value < birth.isoformat():
             r.fail(f"trials[{i}].doses[0].from", "is before the patient's birth date")
+
+
+def _list(doc: dict, key: str) -> list:
+    """Return ``doc[key]`` when it is a list (its own check reports anything else), else []."""
+    value = doc.get(key)
+    return value if isinstance(value, list) else []
 
 
 def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,10 @@ class Patient(db.Model):
     name: Mapped[str] = mapped_column(String(200), index=True)
     birth_date: Mapped[date]
     sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
+    study_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_hex(8),
+        comment="random, stable id for de-identified exports; derived from nothing",
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     clinicians: Mapped[list[User]] = relationship(secondary=care_team)

@@ -66,8 +66,8 @@ def _ticks(axis: Axis, top: int, bottom: int) -> list[str]:
         first = day == axis.start or day.month <= step
         label = day.strftime("%Y") if step == 12 else day.strftime("%b %Y" if first else "%b")
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
-                     'class="grid"/>')
-        parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" class="tick">{label}</text>')
+                     'class="grid" stroke="#e3e7ec"/>')
+        parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" class="tick" font-size="10" fill="#5b6878">{label}</text>')
         month = day.month - 1 + step
         day = date(day.year + month // 12, month % 12 + 1, 1)
     return parts
@@ -78,7 +78,7 @@ def _trial_row(trial, verdict, axis: Axis, y: int, as_of: date) -> list[str]:
     minimum = agent.min_adequate_mg_per_day
     end = trial.stopped if trial.stopped and trial.stopped <= as_of else as_of
     label = f"{agent.generic}" + (" (aug.)" if not agent.is_antidepressant else "")
-    parts = [f'<text x="6" y="{y + BAR_H - 2}" class="label">{escape(label)}</text>']
+    parts = [f'<text x="6" y="{y + BAR_H - 2}" class="label" font-size="12" font-weight="600">{escape(label)}</text>']
     steps = list(trial.doses)
     for i, step in enumerate(steps):
         step_end = steps[i + 1].start if i + 1 < len(steps) else end
@@ -91,20 +91,20 @@ def _trial_row(trial, verdict, axis: Axis, y: int, as_of: date) -> list[str]:
     if verdict.adequate_run_start and verdict.days_at_adequate_dose:
         x1 = axis.x(verdict.adequate_run_start)
         x2 = axis.x(verdict.adequate_run_start + timedelta(days=verdict.days_at_adequate_dose))
-        cls = "window failed" if verdict.failed else "window"
+        cls, colour = ("window failed", "#b3261e") if verdict.failed else ("window", "#5b93bf")
         parts.append(f'<line x1="{x1:.1f}" y1="{y + BAR_H + 3}" x2="{x2:.1f}" '
-                     f'y2="{y + BAR_H + 3}" class="{cls}"/>')
+                     f'y2="{y + BAR_H + 3}" class="{cls}" stroke="{colour}" stroke-width="3"/>')
     tail = trial.stop_reason.value.replace("_", " ") if trial.stop_reason else (
         "ongoing" if not trial.stopped or trial.stopped > as_of else "")
     if verdict.failed:
         tail = f"failed · {tail}" if tail else "failed"
-    parts.append(f'<text x="{axis.x(end) + 4:.1f}" y="{y + BAR_H - 2}" class="tail">'
+    parts.append(f'<text x="{axis.x(end) + 4:.1f}" y="{y + BAR_H - 2}" class="tail" font-size="11" fill="#5b6878">'
                  f'{escape(tail)}</text>')
     return parts
 
 
 def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
-    parts = [f'<text x="6" y="{top + 14}" class="label">Scores</text>']
+    parts = [f'<text x="6" y="{top + 14}" class="label" font-size="12" font-weight="600">Scores</text>']
     by_instrument: dict[str, list] = {}
     for m in patient.measurements:
         by_instrument.setdefault(str(m.instrument), []).append(m)
@@ -138,10 +138,12 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
     for episode in patient.episodes:
         x1 = axis.x(episode.onset)
         x2 = axis.x(min(episode.remission or axis.end, axis.end))
-        cls = "episode current" if episode.key == result.current_episode else "episode"
+        current = episode.key == result.current_episode
+        cls, fill = ("episode current", "#fbf3e4") if current else ("episode", "#f2f5f8")
         parts.append(f'<rect x="{x1:.1f}" y="0" width="{max(1.0, x2 - x1):.1f}" '
-                     f'height="{chart_h}" class="{cls}"/>')
-        parts.append(f'<text x="{x1 + 4:.1f}" y="{chart_h - 4}" class="tick">'
+                     f'height="{chart_h}" class="{cls}" fill="{fill}"/>')
+        parts.append(f'<text x="{x1 + 4:.1f}" y="{chart_h - 4}" class="tick" font-size="10" '
+                     'fill="#5b6878">'
                      f'episode {escape(episode.key)} · {episode.severity.value}</text>')
     parts += _ticks(axis, 0, height - 10)
     verdicts = {v.index: v for v in result.trials}
@@ -155,7 +157,7 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
         x1 = axis.x(treatment.start)
         x2 = axis.x(treatment.end or as_of)
         label = str(treatment.kind) + (f" ({treatment.sessions})" if treatment.sessions else "")
-        parts.append(f'<g class="treatment-bar"><text x="6" y="{y + BAR_H - 2}" class="label">'
+        parts.append(f'<g class="treatment-bar"><text x="6" y="{y + BAR_H - 2}" class="label" font-size="12" font-weight="600">'
                      f'{escape(label)}</text><rect x="{x1:.1f}" y="{y}" '
                      f'width="{max(2.0, x2 - x1):.1f}" height="{BAR_H}" '
                      f'fill="{TREATMENT_COLOUR}"><title>{escape(treatment.detail)}</title>'
@@ -163,7 +165,7 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
         y += ROW_H
     x_today = axis.x(as_of)
     parts.append(f'<line x1="{x_today:.1f}" y1="0" x2="{x_today:.1f}" y2="{height - 10}" '
-                 'class="today"/>')
+                 'class="today" stroke="#f0a500" stroke-width="1.5" stroke-dasharray="4 3"/>')
     parts += _scores(patient, axis, chart_h + 10)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -1,0 +1,34 @@
+"""The treatment-history summary as a PDF, drawn by WeasyPrint from an HTML template."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+from flask import render_template
+
+from tracker.models import User
+from tracker.patients import timeline
+from tracker.reporting import STATUS_WORDS
+from tracker.reports.summary import Summary
+
+
+def _no_fetching(url: str, *args, **kwargs):
+    """Refuse every outside resource: the report is built from the record alone."""
+    raise ValueError(f"the summary PDF loads no outside resources ({url[:40]})")
+
+
+def summary_pdf(summary: Summary, clinician: User, generated: datetime | None = None) -> bytes:
+    """Return the summary as PDF bytes, signed off by ``clinician``."""
+    from weasyprint import CSS, HTML  # imported late: it loads Pango, and only reports need it
+
+    generated = generated or datetime.now(UTC)
+    html = render_template(
+        "reports/summary.html", s=summary, clinician=clinician,
+        status_words=STATUS_WORDS[summary.assessment.status],
+        timeline=timeline.render(summary.patient, summary.assessment),
+        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    css = resources.files(__package__).joinpath("summary.css").read_text("utf-8")
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
+        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)])

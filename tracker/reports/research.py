@@ -1,0 +1,73 @@
+"""The de-identified research extract (HIPAA Safe Harbor style, 45 CFR 164.514(b)(2)).
+
+No names, MRNs or other direct identifiers; a random study id stored per patient (not derived
+from anything about them); every date becomes a day offset from the onset of the patient's
+current episode (or their first recorded date); birth year only, with ages over 89 grouped.
+Free text (notes, treatment detail) is left out: it may name people or places.
+Rows entered in error are kept and flagged, for data-quality work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from tracker.reports.summary import Summary
+from tracker.reports.tables import trial_values
+
+HEADER = [
+    "study_id", "birth_year", "sex", "trd_status", "failed_agents", "thase_rush",
+    "maudsley_score", "mgh", "trial", "drug", "class", "role", "in_current_episode",
+    "first_dose_day", "stopped_day", "stop_reason", "dose_steps", "max_mg_per_day",
+    "min_adequate_mg_per_day", "days_at_adequate_dose", "adherence", "response", "instrument",
+    "baseline_day", "baseline_score", "last_day", "last_score", "improvement_pct", "verdict",
+    "entered_in_error",
+]
+OVER_89 = "90 or older"
+
+
+def birth_year(born: date, today: date) -> str:
+    """Return the birth year, or the single group Safe Harbor asks for past the age of 89."""
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return OVER_89 if age > 89 else str(born.year)
+
+
+def reference_day(summary: Summary) -> date:
+    """Return day 0 of the patient's offsets: the current episode's onset, else the first
+    clinical date, else the export date."""
+    if summary.episode is not None:
+        return summary.episode.onset
+    days = [t.started for t in summary.patient.all_trials]
+    days += [m.taken_on for m in summary.patient.measurements]
+    return min(days, default=summary.as_of)
+
+
+def research_rows(summary: Summary, study_id: str, today: date) -> Iterator[list]:
+    """Yield one de-identified row per trial (those entered in error too, flagged)."""
+    patient, a = summary.patient, summary.assessment
+    zero = reference_day(summary)
+
+    def offset(day):
+        return (day - zero).days if isinstance(day, date) else day
+
+    head = [study_id, birth_year(patient.birth_date, today), patient.sex, a.status,
+            len(a.failed_adequate_agents), a.staging.thase_rush, a.staging.maudsley_score,
+            a.staging.mgh]
+    by_id = {row.trial.id: row for row in summary.trials}
+    for number, trial in enumerate(patient.all_trials, start=1):
+        row = by_id.get(trial.id)
+        if row is None:  # entered in error: the engine did not see it
+            yield [*head, number, trial.drug, "", "", "", offset(trial.started),
+                   offset(trial.stopped), trial.stop_reason, _steps(trial, offset),
+                   max(s.mg_per_day for s in trial.doses), "", "", trial.adherence,
+                   trial.response, "", "", "", "", "", "", "", True]
+            continue
+        values = trial_values(row)
+        values[4], values[5] = offset(values[4]), offset(values[5])
+        values[7] = _steps(trial, offset)
+        values[14], values[16] = offset(values[14]), offset(values[16])
+        yield [*head, number, *values, False]
+
+
+def _steps(trial, offset) -> str:
+    return "; ".join(f"day {offset(s.start)} {s.mg_per_day:g} mg" for s in trial.doses)

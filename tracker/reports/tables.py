@@ -1,0 +1,88 @@
+"""Rows for the CSV exports: a patient's trials, a clinician's panel, the research extract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import Patient, StoredAssessment, Trial, User, care_team
+from tracker.reports.summary import Summary, TrialRow, build_summary
+
+TRIAL_HEADER = [
+    "mrn", "trial", "drug", "class", "role", "in_current_episode", "first_dose", "stopped",
+    "stop_reason", "dose_steps", "max_mg_per_day", "min_adequate_mg_per_day",
+    "days_at_adequate_dose", "adherence", "response", "instrument", "baseline_date",
+    "baseline_score", "last_date", "last_score", "improvement_pct", "verdict", "notes",
+]
+PANEL_HEADER = [
+    "mrn", "name", "birth_date", "episode_onset", "trd_status", "trd", "failed_agents",
+    "failed_count", "first_met", "thase_rush", "maudsley_score", "maudsley_band", "mgh",
+    "profile", "computed_on",
+]
+
+
+def dose_steps(trial: Trial) -> str:
+    """Return the steps as ``2024-01-01 50 mg; 2024-01-15 100 mg``."""
+    return "; ".join(f"{s.start.isoformat()} {s.mg_per_day:g} mg" for s in trial.doses)
+
+
+def _pct(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def trial_values(row: TrialRow) -> list:
+    """Return the trial's cells from ``drug`` to ``verdict`` (the columns both exports share)."""
+    t, change = row.trial, row.scores
+    return [
+        row.agent.generic, row.agent.drug_class, row.agent.role.value, row.in_current_episode,
+        t.started, t.stopped, t.stop_reason, dose_steps(t), row.max_mg,
+        row.agent.min_adequate_mg_per_day, row.verdict.days_at_adequate_dose, t.adherence,
+        t.response, change.instrument if change else None,
+        change.baseline.day if change else None, change.baseline.score if change else None,
+        change.end.day if change else None, change.end.score if change else None,
+        _pct(change.change_pct) if change else None, row.verdict_words,
+    ]
+
+
+def trial_rows(summary: Summary) -> Iterator[list]:
+    """Yield one row per trial of the patient, in the order logged."""
+    for row in summary.trials:
+        yield [summary.patient.mrn, row.number, *trial_values(row), row.trial.notes]
+
+
+def panel_rows(user: User | None, batch: int = 2000) -> Iterator[list]:
+    """Return rows of every patient ``user`` cares for (everyone when None), from the stored
+    verdicts, fetched ``batch`` at a time as they are read."""
+    query = (select(Patient, StoredAssessment)
+             .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
+             .order_by(Patient.name, Patient.id).execution_options(yield_per=batch))
+    if user is not None:  # bound now: a streamed response reads the rows after the view ends
+        query = query.join(care_team, care_team.c.patient_id == Patient.id) \
+            .where(care_team.c.user_id == user.id)
+    return (
+        [patient.mrn, patient.name, patient.birth_date, v.episode_onset, v.status, v.trd,
+         v.failed_agents, v.failed_count, v.first_met, v.thase_rush, v.maudsley_score,
+         v.maudsley_band, v.mgh, v.profile, v.computed_on]
+        for patient, v in db.session.execute(query)
+    )
+
+
+def patients_for_export(ids: list[int]) -> Iterator[Patient]:
+    """Yield patients with their records loaded in batches (no query per record)."""
+    for start in range(0, len(ids), 200):
+        chunk = ids[start:start + 200]
+        query = select(Patient).where(Patient.id.in_(chunk)).order_by(Patient.id).options(
+            selectinload(Patient.episodes), selectinload(Patient.all_episodes),
+            selectinload(Patient.trials), selectinload(Patient.all_trials).selectinload(
+                Trial.doses),
+            selectinload(Patient.measurements), selectinload(Patient.treatments))
+        yield from db.session.scalars(query)
+
+
+def summaries(ids: list[int], as_of: date) -> Iterator[Summary]:
+    for patient in patients_for_export(ids):
+        yield build_summary(patient, as_of=as_of)

@@ -21,6 +21,11 @@ WIDTH, LABEL_W, RIGHT_W, ROW_H, BAR_H, AXIS_H, SCORE_H = 1000, 150, 130, 26, 14,
 INSTRUMENT_COLOURS = {"PHQ-9": "#1f5f8b", "MADRS": "#b3261e", "HAMD-17": "#2d6a3e",
                       "QIDS-SR16": "#8a5a00"}
 TREATMENT_COLOUR = "#6b4fa0"
+# Presentation attributes, not only CSS classes: WeasyPrint draws the SVG in the PDF summary
+# without the page's stylesheets.
+TICK = 'class="tick" font-size="10" fill="#5b6878"'
+LABEL = 'class="label" font-size="12" font-weight="600"'
+TAIL = 'class="tail" font-size="11" fill="#5b6878"'
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def _ticks(axis: Axis, top: int, bottom: int) -> list[str]:
         label = day.strftime("%Y") if step == 12 else day.strftime("%b %Y" if first else "%b")
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
                      'class="grid" stroke="#e3e7ec"/>')
-        parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" class="tick" font-size="10" fill="#5b6878">{label}</text>')
+        parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" {TICK}>{label}</text>')
         month = day.month - 1 + step
         day = date(day.year + month // 12, month % 12 + 1, 1)
     return parts
@@ -78,7 +83,7 @@ def _trial_row(trial, verdict, axis: Axis, y: int, as_of: date) -> list[str]:
     minimum = agent.min_adequate_mg_per_day
     end = trial.stopped if trial.stopped and trial.stopped <= as_of else as_of
     label = f"{agent.generic}" + (" (aug.)" if not agent.is_antidepressant else "")
-    parts = [f'<text x="6" y="{y + BAR_H - 2}" class="label" font-size="12" font-weight="600">{escape(label)}</text>']
+    parts = [f'<text x="6" y="{y + BAR_H - 2}" {LABEL}>{escape(label)}</text>']
     steps = list(trial.doses)
     for i, step in enumerate(steps):
         step_end = steps[i + 1].start if i + 1 < len(steps) else end
@@ -98,13 +103,13 @@ def _trial_row(trial, verdict, axis: Axis, y: int, as_of: date) -> list[str]:
         "ongoing" if not trial.stopped or trial.stopped > as_of else "")
     if verdict.failed:
         tail = f"failed · {tail}" if tail else "failed"
-    parts.append(f'<text x="{axis.x(end) + 4:.1f}" y="{y + BAR_H - 2}" class="tail" font-size="11" fill="#5b6878">'
+    parts.append(f'<text x="{axis.x(end) + 4:.1f}" y="{y + BAR_H - 2}" {TAIL}>'
                  f'{escape(tail)}</text>')
     return parts
 
 
 def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
-    parts = [f'<text x="6" y="{top + 14}" class="label" font-size="12" font-weight="600">Scores</text>']
+    parts = [f'<text x="6" y="{top + 14}" {LABEL}>Scores</text>']
     by_instrument: dict[str, list] = {}
     for m in patient.measurements:
         by_instrument.setdefault(str(m.instrument), []).append(m)
@@ -142,8 +147,7 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
         cls, fill = ("episode current", "#fbf3e4") if current else ("episode", "#f2f5f8")
         parts.append(f'<rect x="{x1:.1f}" y="0" width="{max(1.0, x2 - x1):.1f}" '
                      f'height="{chart_h}" class="{cls}" fill="{fill}"/>')
-        parts.append(f'<text x="{x1 + 4:.1f}" y="{chart_h - 4}" class="tick" font-size="10" '
-                     'fill="#5b6878">'
+        parts.append(f'<text x="{x1 + 4:.1f}" y="{chart_h - 4}" {TICK}>'
                      f'episode {escape(episode.key)} · {episode.severity.value}</text>')
     parts += _ticks(axis, 0, height - 10)
     verdicts = {v.index: v for v in result.trials}
@@ -157,7 +161,7 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
         x1 = axis.x(treatment.start)
         x2 = axis.x(treatment.end or as_of)
         label = str(treatment.kind) + (f" ({treatment.sessions})" if treatment.sessions else "")
-        parts.append(f'<g class="treatment-bar"><text x="6" y="{y + BAR_H - 2}" class="label" font-size="12" font-weight="600">'
+        parts.append(f'<g class="treatment-bar"><text x="6" y="{y + BAR_H - 2}" {LABEL}>'
                      f'{escape(label)}</text><rect x="{x1:.1f}" y="{y}" '
                      f'width="{max(2.0, x2 - x1):.1f}" height="{BAR_H}" '
                      f'fill="{TREATMENT_COLOUR}"><title>{escape(treatment.detail)}</title>'

@@ -123,7 +123,7 @@ class EpisodeForm(FlaskForm):
     severity = SelectField("Severity", choices=_choices(Severity), default="moderate")
     psychotic = BooleanField("Psychotic features")
     icd10 = SelectField("ICD-10 diagnosis", choices=[SelectChoice("", "— not recorded —")] + [
-        SelectChoice(code, f"{code} {label}") for code, label in ICD10_MDD.items()],
+        SelectChoice(code, f"{code} {label}") for code, label in ICD10_MDD.items()], default="",
         description="Printed on the treatment-history summary for payers.")
     submit = SubmitField("Save episode")
 

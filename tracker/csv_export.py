@@ -39,16 +39,26 @@ def write_rows(stream, header: Sequence[str], rows: Iterable[Sequence]) -> None:
         writer.writerow([cell(v) for v in row])
 
 
+IN_MEMORY = 8 * 1024 * 1024
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
     """Return a UTF-8 CSV download. The rows are written while the request's database session
-    is open, to a temporary file that spills to disk past 8 MB, then sent from the file."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    is open; past 8 MB they go to a temporary file on disk, which is then streamed."""
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     write_rows(text, header, rows)
     text.flush()
     text.detach()
+    size = spool.tell()
     spool.seek(0)
-    response = send_file(spool, mimetype="text/csv", as_attachment=True,
-                         download_name=filename, max_age=0)
+    if size <= IN_MEMORY:
+        with spool:
+            body = spool.read()
+        response = Response(body, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    else:
+        response = send_file(spool, mimetype="text/csv", as_attachment=True,
+                             download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install db browser lint bench serve clean
+.PHONY: run test install system db browser lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | system $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
@@ -22,6 +22,16 @@ db: install
 
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Debian packages: Pango and fonts for the PDF summary (WeasyPrint), poppler-utils (pdftoppm)
+# for the PDF tests, Chromium for the browser tests. Installed with apt-get when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "Please install the Debian packages: $$missing"; exit 1; fi; fi
 
 # Debian's Chromium for the browser tests; without root or apt the tests skip and say why.
 browser:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import signal
@@ -21,9 +20,11 @@ from sqlalchemy.orm import selectinload
 
 from tracker import rules
 from tracker.assessments import history_of, store_assessment
+from tracker.csv_export import write_rows
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment, Trial, User, care_team
+from tracker.models import Patient, Trial, User, care_team
 from tracker.patients.panel import PanelQuery, panel_page
+from tracker.reports.tables import PANEL_HEADER, panel_rows
 
 ROOT = Path(__file__).parents[1]
 
@@ -111,20 +112,17 @@ def chart(app) -> dict:
 
 
 def panel_csv() -> dict:
-    """Whole-population panel as CSV from the stored verdicts."""
+    """Whole-population panel CSV, written by the export code the app and CLI use."""
     def export():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["mrn", "name", "status", "failed_agents", "first_met", "maudsley"])
-        rows = db.session.execute(select(Patient.mrn, Patient.name, StoredAssessment.status,
-                                         StoredAssessment.failed_agents,
-                                         StoredAssessment.first_met,
-                                         StoredAssessment.maudsley_score)
-                                  .join(StoredAssessment)).yield_per(5000)
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+        out, count = io.StringIO(), 0
+
+        def counted():
+            nonlocal count
+            for row in panel_rows(None, batch=5000):
+                count += 1
+                yield row
+
+        write_rows(out, PANEL_HEADER, counted())
         return count
 
     count = [0]

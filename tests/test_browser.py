@@ -34,9 +34,11 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        user = User(email="browser@example.org", name="Dr Browser", role=Role.CLINICIAN)
-        user.set_password(PASSWORD)
-        db.session.add(user)
+        for email, name, role in (("browser@example.org", "Dr Browser", Role.CLINICIAN),
+                                  ("admin@example.org", "Ada Admin", Role.ADMIN)):
+            user = User(email=email, name=name, role=role)
+            user.set_password(PASSWORD)
+            db.session.add(user)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -158,3 +160,36 @@ def test_invalid_dose_shows_the_error_and_keeps_the_typed_values(page):
     assert page.get_attribute("#doses-0-mg_per_day", "aria-invalid") == "true"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "trial-form-error.png"), full_page=True)
+
+
+def test_mark_a_trial_entered_in_error_then_the_admin_reads_the_trail(page, browser,
+                                                                       live_server):
+    add_patient(page, "E2E-3", "Esme Error", "1975-03-03", "female")
+    log_trial(page, "sertraline", [("2024-01-01", 100)], "2024-03-15")
+    page.click("text=Entered in error…")
+    page.fill("#reason", "logged on the wrong patient")
+    page.click("button.danger")
+    page.wait_for_selector("text=is marked entered in error")
+    assert "No trials logged yet." in page.inner_text("table.trials")
+    with page.expect_download() as download:
+        page.click("text=Prior-authorisation summary (PDF)")
+    assert download.value.suggested_filename == "E2E-3-treatment-history.pdf"
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server)
+    admin = context.new_page()
+    admin.goto("/login")
+    admin.fill("input[name=email]", "admin@example.org")
+    admin.fill("input[name=password]", PASSWORD)
+    admin.click("button[type=submit]")
+    admin.click("text=Admin")
+    admin.click("text=Audit trail")
+    admin.select_option("#action", "entered_in_error")
+    admin.click("text=Filter")
+    assert "logged on the wrong patient" in admin.inner_text("table.audit")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    admin.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    admin.click("text=Care teams")
+    assert "Esme Error" in admin.inner_text("table")
+    admin.goto("/patients/")
+    assert "Esme Error" not in admin.inner_text("main")  # no clinical access without the team
+    context.close()

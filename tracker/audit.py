@@ -100,19 +100,23 @@ def _append(session: Session, events: list[dict]) -> None:
 def _record_changes(session: Session, _context) -> None:
     """Record each audited row the flush created, changed or deleted, with its values."""
     events = []
-    for obj in session.new:
-        if type(obj) in AUDITED:
-            events.append(_change(session, obj, "create", _values(obj, after=True)))
-    for obj in session.dirty:
-        if type(obj) in AUDITED:
-            changes = _changes(obj)
-            if changes:
-                action = "entered_in_error" if "entered_in_error_at" in changes else "update"
-                events.append(_change(session, obj, action, changes))
-    for obj in session.deleted:
-        if type(obj) in AUDITED:
-            events.append(_change(session, obj, "delete", _values(obj, after=False)))
+    for obj in _in_order(session.new):
+        events.append(_change(session, obj, "create", _values(obj, after=True)))
+    for obj in _in_order(session.dirty):
+        changes = _changes(obj)
+        if changes:
+            action = "entered_in_error" if "entered_in_error_at" in changes else "update"
+            events.append(_change(session, obj, action, changes))
+    for obj in _in_order(session.deleted):
+        events.append(_change(session, obj, "delete", _values(obj, after=False)))
     _append(session, events)
+
+
+def _in_order(objects) -> list:
+    """Return the audited objects among ``objects``: patients first, then by kind and id."""
+    kinds = list(AUDITED)
+    audited = [o for o in objects if type(o) in AUDITED]
+    return sorted(audited, key=lambda o: (kinds.index(type(o)), o.id or 0))
 
 
 def _change(session: Session, obj, action: str, detail: dict) -> dict:

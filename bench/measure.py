@@ -71,14 +71,23 @@ def _busiest_clinician() -> User:
     return db.session.get(User, user_id)
 
 
+def signed_in(app, user: User):
+    """Return a test client with ``user``'s session (as Flask-Login keeps it); check it works."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    status = client.get("/patients/").status_code
+    if status != 200:
+        raise RuntimeError(f"the benchmark's clinician is not signed in (HTTP {status})")
+    return client
+
+
 def panel(app) -> dict:
     """Panel page through the test client against the bare query of the same rows."""
     user = _busiest_clinician()
     total = db.session.scalar(select(func.count()).where(care_team.c.user_id == user.id))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    client = signed_in(app, user)
     client.get("/patients/")  # first call of the day recomputes nothing: all are current
     query = PanelQuery(sort="failed", descending=True, per_page=25)
     page_times = [timed(lambda: client.get("/patients/?sort=failed&dir=desc")) for _ in range(30)]
@@ -95,9 +104,7 @@ def chart(app) -> dict:
         .order_by(func.count().desc()).limit(1)).first()
     user_id = db.session.execute(select(care_team.c.user_id)
                                  .where(care_team.c.patient_id == patient_id)).scalar()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+    client = signed_in(app, db.session.get(User, user_id))
     size = len(client.get(f"/patients/{patient_id}").data)
     times = sorted(timed(lambda: client.get(f"/patients/{patient_id}")) for _ in range(60))
     text = "x" * size
@@ -176,11 +183,7 @@ def _serve(app_spec: str, env: dict) -> tuple[subprocess.Popen, str]:
 
 
 def _session_cookie(app, user: User) -> str:
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    client.get("/patients/")
+    client = signed_in(app, user)
     return f"session={client.get_cookie('session').value}"
 
 

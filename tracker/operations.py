@@ -23,19 +23,23 @@ from tracker.rules.vocab import (
 
 
 class AccountError(ValueError):
-    """An account that cannot be created as asked."""
+    """An account that cannot be saved as asked; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str = "password"):
+        super().__init__(message)
+        self.field = field
 
 
 def create_account(email: str, name: str, role: Role, password: str) -> User:
     """Create a user; raise ``AccountError`` for a taken email or a weak password."""
     email = email.strip().lower()
     if "@" not in email:
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(f"{email!r} is not an email address", "email")
     problem = password_problem(password, email, name)
     if problem:
         raise AccountError(problem)
     if db.session.scalars(select(User).where(User.email == email)).first():
-        raise AccountError(f"an account with the email {email} exists already")
+        raise AccountError(f"an account with the email {email} exists already", "email")
     user = User(email=email, name=name.strip(), role=role)
     user.set_password(password)
     db.session.add(user)
@@ -51,7 +55,8 @@ def update_account(user: User, data: dict, admin: User) -> User:
     """
     role, active = Role(data["role"]), bool(data["active"])
     if user.id == admin.id and (role is not Role.ADMIN or not active):
-        raise AccountError("You cannot remove your own admin role or deactivate yourself.")
+        raise AccountError("You cannot remove your own admin role or deactivate yourself.",
+                           "role")
     user.name, user.role, user.active = data["name"].strip(), role, active
     if data.get("password"):
         problem = password_problem(data["password"], user.email, user.name)

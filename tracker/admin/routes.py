@@ -41,7 +41,7 @@ def new_user():
             user = create_account(form.email.data, form.name.data, Role(form.role.data),
                                   form.password.data)
         except AccountError as error:
-            (form.email if "email" in str(error) else form.password).errors.append(str(error))
+            form[error.field].errors.append(str(error))
         else:
             db.session.commit()
             flash(f"Account {user.email} created.", "success")
@@ -57,8 +57,7 @@ def edit_user(user_id: int):
         try:
             update_account(user, form.data, current_user)
         except AccountError as error:
-            (form.password if "password" in str(error).lower() else form.role).errors.append(
-                str(error))
+            form[error.field].errors.append(str(error))
         else:
             db.session.commit()
             flash(f"Account {user.email} saved.", "success")

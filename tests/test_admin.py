@@ -1,0 +1,54 @@
+"""Admin pages: accounts with the password policy, and care teams."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import login, make_patient, make_user
+from tests.test_pages import csrf
+from tracker.models import AuditEvent, Role, User
+
+
+def _new_user(client, **data):
+    url = "/admin/users/new"
+    return client.post(url, data={"csrf_token": csrf(client, url), "role": "clinician", **data})
+
+
+def test_admin_creates_an_account_and_errors_sit_beside_their_field(db, client):
+    admin = make_user(Role.ADMIN)
+    db.session.commit()
+    login(client, admin.email)
+    weak = _new_user(client, email="new@example.org", name="Dr New", password="password123")
+    assert weak.status_code == 200
+    assert 'id="password-error">This password is too common' in weak.text
+    taken = _new_user(client, email=admin.email, name="Dup", password="tangerine lantern orbit")
+    assert re.search(r'id="email-error">an account with the email \S+ exists already',
+                     taken.text)
+    made = _new_user(client, email="New@Example.org", name="Dr New",
+                     password="tangerine lantern orbit")
+    assert made.status_code == 302
+    user = db.session.query(User).filter_by(email="new@example.org").one()
+    assert user.role is Role.CLINICIAN and user.check_password("tangerine lantern orbit")
+    event = db.session.query(AuditEvent).filter_by(action="create", entity="user",
+                                                   entity_id=user.id).one()
+    assert event.actor == admin.email and event.details["password_hash"] == "(redacted)"
+
+
+def test_care_team_changes_are_audited_and_give_access(db, client):
+    admin, doctor = make_user(Role.ADMIN), make_user()
+    patient = make_patient(make_user())
+    db.session.commit()
+    login(client, admin.email)
+    url = f"/admin/care-teams/{patient.id}"
+    client.post(url, data={"csrf_token": csrf(client, url), "user": str(doctor.id),
+                           "action": "add"})
+    event = db.session.query(AuditEvent).filter_by(action="update", entity="patient").one()
+    assert event.details["care_team"] == {"added": [doctor.email], "removed": []}
+    other = client.application.test_client()
+    login(other, doctor.email)
+    assert other.get(f"/patients/{patient.id}").status_code == 200
+    client.post(url, data={"csrf_token": csrf(client, url), "user": str(doctor.id),
+                           "action": "remove"})
+    assert other.get(f"/patients/{patient.id}").status_code == 404
+    listing = client.get("/admin/care-teams?q=" + patient.mrn)
+    assert patient.name in listing.text and "1 patient" in listing.text

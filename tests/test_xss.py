@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+
+from pypdf import PdfReader
 
 from tests.conftest import login, make_user
 from tests.routes import example_urls, patient_with_records
@@ -37,6 +40,14 @@ def test_markup_and_sql_in_every_text_field_are_escaped_on_every_page(app, db, c
             pages += 1
         client.post("/logout", data={"csrf_token": _token(client)})
     assert pages >= 15
+    login(client, owner.email)
+    for suffix in ("trials.csv", "fhir.json", "history.json"):
+        export = client.get(f"/patients/{patient.id}/{suffix}")
+        assert export.status_code == 200 and export.mimetype != "text/html"
+        assert "<script>" in export.get_data(as_text=True)  # kept as data, in a non-HTML type
+    pdf = client.get(f"/patients/{patient.id}/report.pdf").get_data()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "<script>alert('x')</script>" in text  # printed as the text it is, not run
     db.session.expire_all()
     assert patient.name.startswith(SQL)  # stored as typed; the patients table is still there
 

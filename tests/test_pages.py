@@ -82,6 +82,10 @@ def test_panel_lists_only_my_patients_with_flag_search_and_pages(app, db, signed
     db.session.commit()
     page = signed_in.get("/patients/").text
     assert "Not Mine" not in page and "Mine 00" in page and "Page 1 of 2" in page
+    assert 'href="/patients/?page=2&amp;sort=name" rel="next"' in page
+    second = signed_in.get("/patients/?page=2&sort=name&dir=desc&flag=not_met").text
+    assert 'href="/patients/?page=1&amp;flag=not_met&amp;sort=name&amp;dir=desc" rel="prev"' \
+        in second and "Mine 00" in second
     assert "Mine 29" in signed_in.get("/patients/?page=2").text
     found = signed_in.get("/patients/?q=m-07").text
     assert "Mine 07" in found and "Mine 08" not in found

@@ -52,3 +52,20 @@ def test_care_team_changes_are_audited_and_give_access(db, client):
     assert other.get(f"/patients/{patient.id}").status_code == 404
     listing = client.get("/admin/care-teams?q=" + patient.mrn)
     assert patient.name in listing.text and "1 patient" in listing.text
+
+
+def test_audit_trail_pages_fifty_events_at_a_time(db, client):
+    from tracker import audit
+
+    admin = make_user(Role.ADMIN)
+    patient = make_patient(make_user())
+    for n in range(60):
+        audit.record("view_chart", patient=patient, detail={"n": n}, actor=admin)
+    db.session.commit()
+    login(client, admin.email)
+    first = client.get(f"/admin/audit?action=view_chart&patient={patient.id}").text
+    assert "60 events" in first and "Page 1 of 2" in first and '&#34;n&#34;:59' in first
+    second = client.get(f"/admin/audit?action=view_chart&patient={patient.id}&page=2").text
+    assert "Page 2 of 2" in second and '&#34;n&#34;:9}' in second
+    assert '&#34;n&#34;:10}' not in second
+    assert 'rel="prev"' in second

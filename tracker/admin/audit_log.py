@@ -67,13 +67,13 @@ def _day(raw: str | None) -> date | None:
 def audit_events():
     wanted = AuditFilter.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    total = db.session.scalar(select(func.count()).select_from(wanted.select().subquery()))
-    events = db.session.scalars(wanted.select().order_by(AuditEvent.id.desc())
-                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    found = db.paginate(wanted.select().order_by(AuditEvent.id.desc()), page=page,
+                        per_page=PAGE_SIZE, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct()
                                  .order_by(AuditEvent.action)).all()
-    return render_template("admin/audit.html", events=events, wanted=wanted, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), total=total, actions=actions)
+    return render_template("admin/audit.html", events=found.items, wanted=wanted,
+                           page=found.page, pages=found.pages, total=found.total,
+                           actions=actions)
 
 
 @bp.route("/audit.csv")

@@ -75,12 +75,10 @@ def care_teams():
         like = f"%{search.lower()}%"
         query = query.where(or_(func.lower(Patient.name).like(like),
                                 func.lower(Patient.mrn).like(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page_query = query.options(selectinload(Patient.clinicians))
-    patients = db.session.scalars(page_query.limit(PAGE_SIZE)
-                                  .offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("admin/care_teams.html", patients=patients, search=search,
-                           page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total)
+    found = db.paginate(query.options(selectinload(Patient.clinicians)), page=page,
+                        per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/care_teams.html", patients=found.items, search=search,
+                           page=found.page, pages=found.pages, total=found.total)
 
 
 @bp.route("/care-teams/<int:patient_id>", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from tracker.reports.summary import Summary
-from tracker.reports.tables import trial_values
+from tracker.reports.tables import dose_steps, trial_values
 
 HEADER = [
     "study_id", "birth_year", "sex", "trd_status", "failed_agents", "thase_rush",
@@ -47,8 +47,11 @@ def research_rows(summary: Summary, study_id: str, today: date) -> Iterator[list
     patient, a = summary.patient, summary.assessment
     zero = reference_day(summary)
 
-    def offset(day):
-        return (day - zero).days if isinstance(day, date) else day
+    def offset(day: date | None) -> int | None:
+        return (day - zero).days if day is not None else None
+
+    def step_day(day: date) -> str:
+        return f"day {offset(day)}"
 
     head = [study_id, birth_year(patient.birth_date, today), patient.sex, a.status,
             len(a.failed_adequate_agents), a.staging.thase_rush, a.staging.maudsley_score,
@@ -58,16 +61,8 @@ def research_rows(summary: Summary, study_id: str, today: date) -> Iterator[list
         row = by_id.get(trial.id)
         if row is None:  # entered in error: the engine did not see it
             yield [*head, number, trial.drug, "", "", "", offset(trial.started),
-                   offset(trial.stopped), trial.stop_reason, _steps(trial, offset),
+                   offset(trial.stopped), trial.stop_reason, dose_steps(trial, step_day),
                    max(s.mg_per_day for s in trial.doses), "", "", trial.adherence,
                    trial.response, "", "", "", "", "", "", "", True]
             continue
-        values = trial_values(row)
-        values[4], values[5] = offset(values[4]), offset(values[5])
-        values[7] = _steps(trial, offset)
-        values[14], values[16] = offset(values[14]), offset(values[16])
-        yield [*head, number, *values, False]
-
-
-def _steps(trial, offset) -> str:
-    return "; ".join(f"day {offset(s.start)} {s.mg_per_day:g} mg" for s in trial.doses)
+        yield [*head, number, *trial_values(row, offset, step_day), False]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from sqlalchemy import select
@@ -25,25 +25,39 @@ PANEL_HEADER = [
 ]
 
 
-def dose_steps(trial: Trial) -> str:
-    """Return the steps as ``2024-01-01 50 mg; 2024-01-15 100 mg``."""
-    return "; ".join(f"{s.start.isoformat()} {s.mg_per_day:g} mg" for s in trial.doses)
+def dose_steps(trial: Trial, day: Callable[[date], object] = date.isoformat) -> str:
+    """Return the steps as ``2024-01-01 50 mg; 2024-01-15 100 mg`` (dates written by ``day``)."""
+    return "; ".join(f"{day(s.start)} {s.mg_per_day:g} mg" for s in trial.doses)
 
 
 def _pct(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-def trial_values(row: TrialRow) -> list:
-    """Return the trial's cells from ``drug`` to ``verdict`` (the columns both exports share)."""
+def _same(day: date | None):
+    return day
+
+
+def trial_values(row: TrialRow, day: Callable[[date], object] = _same,
+                 step_day: Callable[[date], object] = date.isoformat) -> list:
+    """Return the trial's cells from ``drug`` to ``verdict`` (the columns both exports share).
+
+    Date cells go through ``day`` and dose-step dates through ``step_day``: the research
+    export turns both into offsets from the episode onset.
+    """
     t, change = row.trial, row.scores
+
+    def when(value: date | None):
+        return day(value) if value is not None else None
+
     return [
         row.agent.generic, row.agent.drug_class, row.agent.role.value, row.in_current_episode,
-        t.started, t.stopped, t.stop_reason, dose_steps(t), row.max_mg,
+        when(t.started), when(t.stopped), t.stop_reason,
+        dose_steps(t, step_day), row.max_mg,
         row.agent.min_adequate_mg_per_day, row.verdict.days_at_adequate_dose, t.adherence,
         t.response, change.instrument if change else None,
-        change.baseline.day if change else None, change.baseline.score if change else None,
-        change.end.day if change else None, change.end.score if change else None,
+        when(change.baseline.day) if change else None, change.baseline.score if change else None,
+        when(change.end.day) if change else None, change.end.score if change else None,
         _pct(change.change_pct) if change else None, row.verdict_words,
     ]
 

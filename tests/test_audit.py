@@ -162,3 +162,9 @@ def test_admin_filters_and_downloads_the_trail(db, client, clinician):
     assert json.loads(created["detail"])["name"].startswith("=HYPERLINK")  # JSON text, no formula
     assert all(not r["detail"].startswith(("=", "+", "-", "@")) for r in rows)
     assert _events(db, action="export")[-1].actor == admin.email
+    filtered = client.get(f"/admin/audit.csv?patient={patient.id}&action=view_chart",
+                          buffered=True)
+    assert len(list(csv.DictReader(io.StringIO(filtered.get_data(as_text=True))))) == 1
+    export = _events(db, action="export")[-1]
+    assert export.entity == "audit_events"
+    assert export.details == {"format": "csv", "patient": patient.id, "action": "view_chart"}

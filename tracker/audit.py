@@ -49,6 +49,14 @@ def record(action: str, *, patient: Patient | None = None, entity: str = "",
                                 patient.id if patient else None, detail or {}, actor)])
 
 
+def record_export(what: str, patient: Patient | None = None, *, entity: str = "",
+                  detail: dict | None = None) -> None:
+    """Record that ``what`` (a format, e.g. ``"pdf"``) was exported: of one patient, or of
+    the panel (many patients) unless ``entity`` names what else."""
+    record("export", patient=patient, entity=entity or ("patient" if patient else "panel"),
+           detail={"format": what, **(detail or {})})
+
+
 def _actor(actor: User | None) -> tuple[int | None, str, str]:
     """Return (user id, name, address) of who acts: the signed-in user, or the command line."""
     address = (request.remote_addr or "") if has_request_context() else ""

@@ -44,8 +44,7 @@ def _user(email: str | None) -> User | None:
 
 
 def _exported(patient: Patient | None, what: str, output: Path) -> None:
-    audit.record("export", patient=patient, entity="patient" if patient else "panel",
-                 detail={"format": what, "file": str(output)})
+    audit.record_export(what, patient, detail={"file": str(output)})
     db.session.commit()
     click.echo(f"Wrote {output}")
 
@@ -78,8 +77,7 @@ def pdf(mrns, everyone: bool, output: Path, clinician: str | None, as_of, profil
             summary = build_summary(patient, profile, as_of.date() if as_of else None)
             target = output / f"{mrn}-treatment-history.pdf" if many else output
             target.write_bytes(summary_pdf(summary, signer or patient.clinicians[0]))
-            audit.record("export", patient=patient, detail={"format": "pdf",
-                                                            "file": str(target)})
+            audit.record_export("pdf", patient, detail={"file": str(target)})
     db.session.commit()
     click.echo(f"Wrote {len(mrns)} summar{'ies' if len(mrns) != 1 else 'y'} to {output}")
 

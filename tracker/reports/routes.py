@@ -39,8 +39,7 @@ def _filename(patient: Patient, suffix: str) -> str:
 
 
 def _exported(patient: Patient | None, what: str) -> None:
-    audit.record("export", patient=patient, entity="patient" if patient else "panel",
-                 detail={"format": what})
+    audit.record_export(what, patient)
     db.session.commit()
 
 

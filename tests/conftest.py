@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
 import pytest
@@ -86,13 +87,15 @@ def make_trial(patient: Patient, drug: str = "sertraline",
     return trial
 
 
+def csrf(client, url: str) -> str:
+    """Return the CSRF token of the form on the page at ``url`` (it is the session's token)."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).text).group(1)
+
+
 def login(client, email: str, password: str = PASSWORD):
     """Sign in through the real form (CSRF is on in tests, so read the token first)."""
-    page = client.get("/login")
-    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-    token = token.split('"')[0]
     return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token})
+                                       "csrf_token": csrf(client, "/login")})
 
 
 @pytest.fixture

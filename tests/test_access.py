@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import login
+from tests.conftest import csrf, login
 from tests.routes import example_urls, world
 from tracker.auth.access import PUBLIC_ENDPOINTS
 
@@ -20,8 +18,7 @@ def admin_only(endpoint: str) -> bool:
 
 
 def _token(client) -> str:
-    page = client.get("/account/password").text
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return csrf(client, "/account/password")
 
 
 def _methods(rule):

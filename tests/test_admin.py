@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import login, make_patient, make_user
-from tests.test_pages import csrf
+from tests.conftest import csrf, login, make_patient, make_user
 from tracker.models import AuditEvent, Role, User
 
 

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from tests.conftest import login, make_patient, make_trial, make_user
-from tests.test_pages import csrf
+from tests.conftest import csrf, login, make_patient, make_trial, make_user
 from tracker import audit
 from tracker.models import AuditEvent, Role
 from tracker.models.audit import DROP_APPEND_ONLY

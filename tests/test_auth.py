@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, login, make_user
+from tests.conftest import PASSWORD, csrf, login, make_user
 from tracker.auth.access import PUBLIC_ENDPOINTS
 
 
@@ -48,17 +48,12 @@ def test_production_hash_is_scrypt(app, db):
     assert make_user().password_hash.startswith("scrypt:")
 
 
-def _token(client, path="/login") -> str:
-    page = client.get(path)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-
-
 def test_next_parameter_is_followed_only_on_this_site(client, clinician):
-    data = {"email": clinician.email, "password": PASSWORD, "csrf_token": _token(client)}
+    data = {"email": clinician.email, "password": PASSWORD, "csrf_token": csrf(client, "/login")}
     assert client.post("/login?next=/patients/new", data=data).headers["Location"] \
         == "/patients/new"
-    client.post("/logout", data={"csrf_token": _token(client, "/patients/new")})
-    data["csrf_token"] = _token(client)
+    client.post("/logout", data={"csrf_token": csrf(client, "/patients/new")})
+    data["csrf_token"] = csrf(client, "/login")
     response = client.post("/login?next=//evil.example/x", data=data)
     assert response.headers["Location"].endswith("/patients/")
 

@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.conftest import make_patient
-from tests.test_pages import csrf
+from tests.conftest import csrf, make_patient
 from tracker.extensions import db as _db
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[

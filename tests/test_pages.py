@@ -1,18 +1,13 @@
 """The clinician's pages through the test client: panel, chart, logging, errors, access."""
 
-import re
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import make_patient, make_trial, make_user
+from tests.conftest import csrf, make_patient, make_trial, make_user
 from tracker.assessments import store_assessment
 from tracker.models import Trial, User
-
-
-def csrf(client, url: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).text).group(1)
 
 
 class StatementCounter:

@@ -7,8 +7,7 @@ import time
 import pytest
 import redis
 
-from tests.conftest import PASSWORD, login, make_user
-from tests.test_pages import csrf
+from tests.conftest import PASSWORD, csrf, login, make_user
 from tracker.auth.passwords import password_problem
 from tracker.auth.sessions import LAST_SEEN
 from tracker.extensions import db as _db
@@ -111,7 +110,8 @@ def test_lockout_after_five_failures_even_with_the_right_password(app, db, clien
     other = make_user()
     db.session.commit()
     assert login(client, other.email).status_code == 302  # another account is not locked
-    assert db.session.query(AuditEvent).filter_by(action="sign_in_locked_out").count() == 1
+    locked_out = db.session.query(AuditEvent).filter_by(action="sign_in_locked_out").one()
+    assert locked_out.details == {"email": clinician.email}
 
 
 def test_unknown_emails_lock_out_the_same_way(client, db):

@@ -7,7 +7,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from tests.conftest import login, make_user
+from tests.conftest import csrf, login, make_user
 from tests.routes import example_urls, patient_with_records
 from tracker.models import Role
 
@@ -38,7 +38,7 @@ def test_markup_and_sql_in_every_text_field_are_escaped_on_every_page(app, db, c
             text = response.get_data(as_text=True)
             assert "<script>alert" not in text, url
             pages += 1
-        client.post("/logout", data={"csrf_token": _token(client)})
+        client.post("/logout", data={"csrf_token": csrf(client, "/account/password")})
     assert pages >= 15
     login(client, owner.email)
     for suffix in ("trials.csv", "fhir.json", "history.json"):
@@ -50,10 +50,3 @@ def test_markup_and_sql_in_every_text_field_are_escaped_on_every_page(app, db, c
     assert "<script>alert('x')</script>" in text  # printed as the text it is, not run
     db.session.expire_all()
     assert patient.name.startswith(SQL)  # stored as typed; the patients table is still there
-
-
-def _token(client) -> str:
-    import re
-
-    page = client.get("/account/password").text
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)

@@ -27,9 +27,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("patients.panel")
 
 
-def _email_tried() -> str:
+def _email_typed() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _lockout_key() -> str:
     """Key the account lockout on the email typed, whether or not such an account exists."""
-    return "sign-in:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "sign-in:" + _email_typed()
 
 
 def _failed(response) -> bool:
@@ -37,12 +41,12 @@ def _failed(response) -> bool:
 
 
 def _locked_out(limit) -> None:
-    audit.record("sign_in_locked_out", detail={"email": _email_tried()[len("sign-in:"):]})
+    audit.record("sign_in_locked_out", detail={"email": _email_typed()})
     db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LOCKOUT"], key_func=_email_tried,
+@limiter.limit(lambda: current_app.config["SIGN_IN_LOCKOUT"], key_func=_lockout_key,
                methods=["POST"], deduct_when=_failed, error_message=LOCKED_OUT,
                on_breach=_locked_out)
 @limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"], methods=["POST"],

@@ -66,12 +66,8 @@ class Patient(db.Model):
         back_populates="patient", cascade="all, delete-orphan", order_by="Treatment.id",
         primaryjoin=_standing("Treatment"),
     )
-    # Everything ever recorded, entered in error or not: for admins' exports and the record.
+    # Every trial ever recorded, entered in error or not: for the admins' research export.
     all_trials: Mapped[list[Trial]] = relationship(viewonly=True, order_by="Trial.id")
-    all_measurements: Mapped[list[Measurement]] = relationship(
-        viewonly=True, order_by="(Measurement.taken_on, Measurement.id)")
-    all_treatments: Mapped[list[Treatment]] = relationship(viewonly=True, order_by="Treatment.id")
-    all_episodes: Mapped[list[Episode]] = relationship(viewonly=True, order_by="Episode.onset")
     assessment: Mapped[StoredAssessment | None] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:

@@ -90,7 +90,7 @@ def patients_for_export(ids: list[int]) -> Iterator[Patient]:
     for start in range(0, len(ids), 200):
         chunk = ids[start:start + 200]
         query = select(Patient).where(Patient.id.in_(chunk)).order_by(Patient.id).options(
-            selectinload(Patient.episodes), selectinload(Patient.all_episodes),
+            selectinload(Patient.episodes),
             selectinload(Patient.trials), selectinload(Patient.all_trials).selectinload(
                 Trial.doses),
             selectinload(Patient.measurements), selectinload(Patient.treatments))

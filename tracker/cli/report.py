@@ -144,18 +144,9 @@ def panel(output: Path, clinician: str | None):
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def research(output: Path):
     """Write the de-identified research extract of every patient as CSV."""
-    from tracker.reports.research import HEADER, research_rows
-    from tracker.reports.tables import summaries
-
-    today = date.today()
-    ids = db.session.scalars(select(Patient.id).order_by(Patient.study_id)).all()
-
-    def rows(bar):
-        for summary in summaries(ids, today):
-            bar.update(1)
-            yield from research_rows(summary, summary.patient.study_id, today)
+    from tracker.reports.research import HEADER, patient_count, research_extract
 
     with output.open("w", encoding="utf-8", newline="") as stream, click.progressbar(
-            length=len(ids), label="Patients", show_pos=True) as bar:
-        write_rows(stream, HEADER, rows(bar))
+            length=patient_count(), label="Patients", show_pos=True) as bar:
+        write_rows(stream, HEADER, research_extract(date.today(), lambda: bar.update(1)))
     _exported(None, "research.csv", output)

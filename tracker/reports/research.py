@@ -9,11 +9,15 @@ Rows entered in error are kept and flagged, for data-quality work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Patient
 from tracker.reports.summary import Summary
-from tracker.reports.tables import dose_steps, trial_values
+from tracker.reports.tables import dose_steps, summaries, trial_values
 
 HEADER = [
     "study_id", "birth_year", "sex", "trd_status", "failed_agents", "thase_rush",
@@ -66,3 +70,21 @@ def research_rows(summary: Summary, study_id: str, today: date) -> Iterator[list
                    trial.response, "", "", "", "", "", "", "", True]
             continue
         yield [*head, number, *trial_values(row, offset, step_day), False]
+
+
+def research_extract(today: date, each_patient: Callable[[], None] = lambda: None
+                     ) -> Iterator[list]:
+    """Return the rows of every patient, in study-id order; ``each_patient`` is called once
+    per patient (a progress bar). The patient ids are read now, the rows as they are used."""
+    ids = db.session.scalars(select(Patient.id).order_by(Patient.study_id)).all()
+
+    def rows():
+        for summary in summaries(ids, today):
+            each_patient()
+            yield from research_rows(summary, summary.patient.study_id, today)
+
+    return rows()
+
+
+def patient_count() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Patient))

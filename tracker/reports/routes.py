@@ -8,7 +8,6 @@ from datetime import date
 
 from flask import Response, abort, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker import audit, rules
 from tracker.auth.access import patient_or_404
@@ -21,13 +20,12 @@ from tracker.reports import bp
 from tracker.reports.fhir import patient_bundle
 from tracker.reports.pdf import summary_pdf
 from tracker.reports.research import HEADER as RESEARCH_HEADER
-from tracker.reports.research import research_rows
+from tracker.reports.research import research_extract
 from tracker.reports.summary import build_summary
 from tracker.reports.tables import (
     PANEL_HEADER,
     TRIAL_HEADER,
     panel_rows,
-    summaries,
     trial_rows,
 )
 from tracker.transfer import export_document
@@ -101,12 +99,6 @@ def research_csv():
     """The de-identified extract of every patient, for admins only."""
     if not current_user.is_admin:
         abort(403)
-    today = date.today()
-    ids = db.session.scalars(select(Patient.id).order_by(Patient.study_id)).all()
+    rows = research_extract(date.today())
     _exported(None, "research.csv")
-
-    def rows():
-        for s in summaries(ids, today):
-            yield from research_rows(s, s.patient.study_id, today)
-
-    return csv_response("research.csv", RESEARCH_HEADER, rows())
+    return csv_response("research.csv", RESEARCH_HEADER, rows)

@@ -25,7 +25,7 @@ run: db
 
 # Debian packages: Pango and fonts for the PDF summary (WeasyPrint), poppler-utils (pdftoppm)
 # for the PDF tests, Chromium for the browser tests. Installed with apt-get when missing.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

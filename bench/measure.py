@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker import rules
 from tracker.assessments import history_of, store_assessment
-from tracker.csv_export import write_rows
 from tracker.extensions import db
+from tracker.interchange.csv_export import write_rows
 from tracker.models import Patient, Trial, User, care_team
 from tracker.patients.panel import PanelQuery, panel_page
 from tracker.reports.tables import PANEL_HEADER, panel_rows

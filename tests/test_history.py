@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rules.helpers import day
-from tracker.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, dump, parse
 from tracker.rules import DoseStep, Trial, assess, get_profile
 
 EXAMPLE = json.loads((Path(__file__).parent / "data" / "example-history.json").read_text())

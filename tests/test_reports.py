@@ -18,15 +18,15 @@ from pypdf import PdfReader
 
 from tests.conftest import login, make_patient, make_trial, make_user
 from tracker.catalogue import default_catalogue
-from tracker.csv_export import write_rows
-from tracker.history import dump, parse
+from tracker.interchange.csv_export import write_rows
+from tracker.interchange.fhir.export import patient_bundle
+from tracker.interchange.history import dump, parse
+from tracker.interchange.transfer import export_document, import_document
 from tracker.models import Role
-from tracker.reports.fhir import patient_bundle
 from tracker.reports.research import HEADER as RESEARCH_HEADER
 from tracker.reports.research import birth_year, research_rows
 from tracker.reports.summary import build_summary
 from tracker.reports.tables import TRIAL_HEADER, trial_rows
-from tracker.transfer import export_document, import_document
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

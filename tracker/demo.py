@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.history import FORMAT, parse
+from tracker.interchange.history import FORMAT, parse
+from tracker.interchange.transfer import import_document
 from tracker.models import Role, User
 from tracker.operations import create_account
-from tracker.transfer import import_document
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "two-adequate-trials"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker import rules
-from tracker.history import PatientInfo
+from tracker.interchange.history import PatientInfo
 
 STATUS_WORDS = {
     rules.MET: "TRD criteria met",

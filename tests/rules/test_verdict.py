@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.rules.helpers import day, ect, episode, history, score, trial
-from tracker.history import parse
+from tracker.interchange.history import parse
 from tracker.rules import MET, NOT_MET, OUTCOME_MISSING, assess, get_profile
 
 

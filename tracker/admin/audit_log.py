@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.admin import bp
-from tracker.csv_export import csv_response
 from tracker.extensions import db
+from tracker.interchange.csv_export import csv_response
 from tracker.models import AuditEvent
 
 PAGE_SIZE = 50

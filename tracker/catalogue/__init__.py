@@ -91,12 +91,14 @@ def _rows(filename: str) -> list[dict[str, str]]:
 
 def _entry(row: dict[str, str], role: AgentRole) -> Entry:
     minimum = row.get("min_adequate_mg_per_day")
+    maximum = row.get("max_mg_per_day")
     agent = Agent(
         generic=row["generic"],
         drug_class=row["class"],
         role=role,
         min_adequate_mg_per_day=float(minimum) if minimum else None,
         rxcui=row["rxcui"] or None,
+        max_mg_per_day=float(maximum) if maximum else None,
     )
     return Entry(agent, tuple(b for b in row["brands"].split(";") if b))
 

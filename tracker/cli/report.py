@@ -15,9 +15,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker import audit, rules
-from tracker.csv_export import write_rows
 from tracker.extensions import db
-from tracker.history import dump
+from tracker.interchange.csv_export import write_rows
+from tracker.interchange.history import dump
 from tracker.models import Patient, User
 
 report_cli = AppGroup("report", help="Export summaries, CSV, FHIR and research extracts.")
@@ -104,7 +104,7 @@ def trials(mrn: str, output: Path, as_of, profile: str):
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def fhir(mrn: str, output: Path):
     """Write one patient's record as a FHIR R4 Bundle (JSON)."""
-    from tracker.reports.fhir import patient_bundle
+    from tracker.interchange.fhir.export import patient_bundle
 
     patient = _patient(mrn)
     output.write_text(patient_bundle(patient).model_dump_json(indent=2, exclude_none=True),
@@ -117,7 +117,7 @@ def fhir(mrn: str, output: Path):
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def history(mrn: str, output: Path):
     """Write one patient's history in the interchange format (history-v1)."""
-    from tracker.transfer import export_document
+    from tracker.interchange.transfer import export_document
 
     patient = _patient(mrn)
     output.write_text(json.dumps(dump(export_document(patient)), indent=2, ensure_ascii=False),

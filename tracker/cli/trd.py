@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
-from tracker.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, dump, parse
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
@@ -65,7 +65,7 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
 @click.option("--clinician", "email", required=True, help="Email of the clinician who cares.")
 def import_histories(sources: tuple[str, ...], email: str) -> None:
     """Create or replace patients by MRN from history files, all or none."""
-    from tracker.transfer import import_document
+    from tracker.interchange.transfer import import_document
 
     clinician = db.session.scalars(select(User).where(User.email == email.lower())).first()
     if clinician is None:
@@ -90,7 +90,7 @@ def import_histories(sources: tuple[str, ...], email: str) -> None:
 @click.argument("mrn")
 def export_history(mrn: str) -> None:
     """Print a patient's history in the interchange format."""
-    from tracker.transfer import export_document
+    from tracker.interchange.transfer import export_document
 
     patient = db.session.scalars(select(Patient).where(Patient.mrn == mrn)).first()
     if patient is None:

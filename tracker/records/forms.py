@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from tracker.catalogue import UnknownDrug, default_catalogue
 from tracker.codes import ICD10_MDD
-from tracker.json_reader import MAX_MG_PER_DAY, MAX_TEXT
+from tracker.interchange.json_reader import MAX_MG_PER_DAY, MAX_TEXT
 from tracker.rules.vocab import (
     SCORE_RANGES,
     Adherence,

@@ -11,13 +11,14 @@ from flask_login import current_user
 
 from tracker import audit, rules
 from tracker.auth.access import patient_or_404
-from tracker.csv_export import csv_response
 from tracker.extensions import db
-from tracker.history import dump
+from tracker.interchange.csv_export import csv_response
+from tracker.interchange.fhir.export import patient_bundle
+from tracker.interchange.history import dump
+from tracker.interchange.transfer import export_document
 from tracker.models import Patient
 from tracker.patients.panel import refresh_stale
 from tracker.reports import bp
-from tracker.reports.fhir import patient_bundle
 from tracker.reports.pdf import summary_pdf
 from tracker.reports.research import HEADER as RESEARCH_HEADER
 from tracker.reports.research import research_extract
@@ -28,7 +29,6 @@ from tracker.reports.tables import (
     panel_rows,
     trial_rows,
 )
-from tracker.transfer import export_document
 
 
 def _filename(patient: Patient, suffix: str) -> str:

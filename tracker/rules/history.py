@@ -21,6 +21,7 @@ class Agent:
     role: AgentRole
     min_adequate_mg_per_day: float | None = None
     rxcui: str | None = None
+    max_mg_per_day: float | None = None  # the label maximum for depression, any formulation
 
     @property
     def is_antidepressant(self) -> bool:
@@ -74,6 +75,7 @@ class Measurement:
     day: date
     instrument: str
     score: int
+    items: tuple[int, ...] | None = None  # a PHQ-9's nine item answers (0-3), when recorded
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Treatment:
     sessions: int | None = None
     episode: str | None = None
     detail: str = ""
+    laterality: str = "unknown"  # ECT only: bilateral, unilateral or unknown (never parsed)
 
 
 @dataclass(frozen=True)

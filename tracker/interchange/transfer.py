@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tracker.assessments import history_of, store_assessment
 from tracker.extensions import db
-from tracker.history import Document, PatientInfo
+from tracker.interchange.history import Document, PatientInfo
 from tracker.models import DoseStep, Episode, Measurement, Patient, Treatment, Trial, User
 from tracker.rules.vocab import (
     Adherence,

@@ -2,7 +2,7 @@
 
 ``parse`` validates a document and returns it as rules inputs; an invalid document raises
 ``InvalidHistory`` listing every problem by its JSON path, so nothing is partly taken in.
-Importing into and exporting from the database live in ``tracker.transfer``.
+Importing into and exporting from the database live in ``tracker.interchange.transfer``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from tracker.catalogue import Catalogue, UnknownDrug, default_catalogue
-from tracker.json_reader import DATE_RE, Reader
+from tracker.interchange.json_reader import DATE_RE, Reader
 from tracker.rules import DoseStep, Episode, History, Measurement, Treatment, Trial
 from tracker.rules.vocab import (
     SCORE_RANGES,

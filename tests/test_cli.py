@@ -57,7 +57,7 @@ def test_assess_json_matches_the_format_document(app):
     assert out["trd"] is True and out["current_episode"] == "e2"
     assert out["failed_adequate_agents"] == ["escitalopram", "sertraline"]
     assert out["staging"] == {"thase_rush": "I", "maudsley": {"score": 7, "band": "moderate"},
-                              "mgh": 3.5}
+                              "mgh": 3.5, "notes": []}
 
 
 def test_assess_text_and_profile(app):

@@ -28,13 +28,13 @@ def episode(key="e1", onset=-30, remission=None, severity="moderate", psychotic=
                    severity, psychotic)
 
 
-def score(n: int, value: int, instrument="PHQ-9") -> Measurement:
-    return Measurement(day(n), instrument, value)
+def score(n: int, value: int, instrument="PHQ-9", items=None) -> Measurement:
+    return Measurement(day(n), instrument, value, tuple(items) if items else None)
 
 
 def history(*trials, episodes=(), scores=(), treatments=()) -> History:
     return History(tuple(episodes), tuple(trials), tuple(scores), tuple(treatments))
 
 
-def ect(start=10, episode=None) -> Treatment:
-    return Treatment("ECT", day(start), day(start + 30), 12, episode, "bilateral")
+def ect(start=10, episode=None, laterality="bilateral") -> Treatment:
+    return Treatment("ECT", day(start), day(start + 30), 12, episode, "", laterality)

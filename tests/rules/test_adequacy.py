@@ -4,7 +4,7 @@ import pytest
 
 from tests.rules.helpers import day, episode, history, score, trial
 from tracker.rules import PROFILES, assess, get_profile
-from tracker.rules.trials import longest_adequate_run, score_change
+from tracker.rules.outcomes import score_change
 
 STANDARD = get_profile("standard")
 
@@ -24,7 +24,8 @@ def verdict(h, as_of=400, profile="standard", index=0):
     (((0, 50), (50, 100)), None, 30, 30),  # a step after the as-of date adds nothing
 ])
 def test_longest_run_at_adequate_dose(steps, stopped, as_of, days):
-    assert longest_adequate_run(trial(steps=steps, stopped=stopped), day(as_of)) == days
+    assert verdict(history(trial(steps=steps, stopped=stopped)), as_of).days_at_adequate_dose \
+        == days
 
 
 @pytest.mark.parametrize(("profile", "minimum"), [
@@ -39,11 +40,11 @@ def test_duration_boundary_is_inclusive_for_every_profile(profile, minimum):
 
 
 def test_adequate_run_start_is_the_first_adequate_step_of_the_longest_run():
-    from tracker.rules.trials import adequate_run
-
-    t = trial(steps=((0, 25), (10, 50), (20, 25), (30, 50), (40, 100)), stopped=90)
-    assert adequate_run(t, day(400)) == (day(30), 60)
-    assert adequate_run(trial(steps=((0, 10),), stopped=50), day(400)) == (None, 0)
+    v = verdict(history(trial(steps=((0, 25), (10, 50), (20, 25), (30, 50), (40, 100)),
+                              stopped=90)))
+    assert (v.adequate_run_start, v.days_at_adequate_dose) == (day(30), 60)
+    v = verdict(history(trial(steps=((0, 10),), stopped=50)))
+    assert (v.adequate_run_start, v.days_at_adequate_dose) == (None, 0)
 
 
 def test_reason_states_days_and_minimum():
@@ -123,11 +124,10 @@ def test_sforzini_threshold_is_strict():
 
 def test_derived_outcome_uses_one_instrument_and_the_last_scores():
     h = history(trial(stopped=60, response="unknown"),
-                scores=[score(-10, 30, "MADRS"), score(-5, 20), score(-2, 22), score(30, 5),
-                        score(55, 20), score(58, 12, "MADRS")])
+                scores=[score(-5, 20), score(-2, 22), score(30, 5), score(55, 20)])
     v = verdict(h)
     assert v.failed
-    assert v.reasons[1].startswith("PHQ-9 22 on 2023-12-30 -> 20 on 2024-02-25")
+    assert v.reasons[1].startswith("PHQ-9 22 on 2023-12-30 -> 20 on 2024-02-25: 9.1% improvement")
 
 
 def test_derived_outcome_falls_back_to_another_instrument():

@@ -13,20 +13,45 @@ def failed(drug, start, mg):
     return trial(drug, steps=((start, mg),), stopped=start + 60)
 
 
-@pytest.mark.parametrize(("classes", "ect_given", "stage"), [
-    (set(), False, "0"), ({"SSRI"}, False, "I"), ({"SSRI", "SNRI"}, False, "II"),
-    ({"SSRI", "TCA"}, False, "III"), ({"SSRI", "TCA", "MAOI"}, False, "IV"),
-    ({"SSRI", "TCA", "MAOI"}, True, "V"), ({"SSRI", "MAOI"}, True, "II"),
-    ({"SSRI"}, True, "I"),
+@pytest.mark.parametrize(("classes", "bilateral", "stage"), [
+    # Version 2 rule 6, read strictly: each stage with and without bilateral ECT
+    (set(), False, "0"), (set(), True, "0"),
+    ({"SSRI"}, False, "I"), ({"SSRI"}, True, "I"),
+    ({"SSRI", "SNRI"}, False, "II"), ({"SSRI", "SNRI"}, True, "II"),
+    ({"SSRI", "TCA"}, False, "II"),  # SSRI + TCA: a TCA and only one other class
+    ({"SSRI", "SNRI", "TCA"}, False, "III"), ({"SSRI", "SNRI", "TCA"}, True, "III"),
+    ({"SSRI", "TeCA", "SNRI"}, False, "II"),  # a TeCA is not a TCA
+    ({"SSRI", "TCA", "MAOI"}, False, "III"),  # the MAOI is one of the two others for III
+    ({"SSRI", "TCA", "MAOI"}, True, "III"),  # IV needs two classes besides TCA and MAOI
+    ({"SSRI", "SNRI", "TCA", "MAOI"}, False, "IV"),
+    ({"SSRI", "SNRI", "TCA", "MAOI"}, True, "V"),
+    ({"SSRI", "SNRI", "TCA", "RIMA"}, True, "III"),  # moclobemide (RIMA) is not an MAOI
+    ({"SSRI", "MAOI"}, True, "II"),
 ])
-def test_thase_rush(classes, ect_given, stage):
-    assert stg.thase_rush(classes, ect_given) == stage
+def test_thase_rush(classes, bilateral, stage):
+    assert stg.thase_rush(classes, bilateral) == stage
 
 
-def test_thase_rush_from_a_history():
-    h = history(failed("sertraline", 0, 50), failed("nortriptyline", 70, 75),
-                failed("phenelzine", 140, 45), treatments=[ect(210)])
-    assert assess(h, get_profile("standard"), day(400)).staging.thase_rush == "V"
+FOUR_CLASSES = (failed("sertraline", 0, 50), failed("venlafaxine", 70, 150),
+                failed("nortriptyline", 140, 75), failed("phenelzine", 210, 45))
+
+
+@pytest.mark.parametrize(("laterality", "stage", "noted"), [
+    ("bilateral", "V", False), ("unilateral", "IV", True), ("unknown", "IV", True),
+])
+def test_thase_rush_from_a_history_needs_bilateral_ect_for_stage_v(laterality, stage, noted):
+    h = history(*FOUR_CLASSES, treatments=[ect(280, laterality=laterality)])
+    staging = assess(h, get_profile("standard"), day(400)).staging
+    assert staging.thase_rush == stage
+    assert bool(staging.notes) is noted
+    if noted:
+        assert "bilateral ECT" in staging.notes[0]
+
+
+def test_thase_rush_counts_ect_of_the_current_episode_only():
+    h = history(*FOUR_CLASSES, treatments=[ect(-100, laterality="bilateral")],
+                episodes=[episode("e1", -200, -50), episode("e2", -10)])
+    assert assess(h, get_profile("standard"), day(400)).staging.thase_rush == "IV"
 
 
 @pytest.mark.parametrize(("start", "end", "months"), [
@@ -66,9 +91,40 @@ def test_maudsley_needs_an_episode():
     assert result.staging.to_dict()["maudsley"] is None
 
 
-def test_mgh_counts_trials_optimisations_augmentation_and_ect():
-    trials = [trial("sertraline", steps=((0, 50), (20, 100)), stopped=80),
-              trial("venlafaxine", steps=((0, 150),), stopped=80)]
-    assert stg.mgh(trials, 0, False) == 2.5
-    assert stg.mgh(trials, 2, True) == 2.5 + 1 + 3
-    assert stg.mgh([], 0, False) == 0
+def mgh_of(*trials, treatments=()):
+    return assess(history(*trials, treatments=treatments), get_profile("standard"),
+                  day(400)).staging.mgh
+
+
+@pytest.mark.parametrize(("steps", "points"), [
+    # Version 2 rule 7: +0.5 only for a raise above an earlier step to above the minimum
+    (((0, 50),), 1.0),                    # one failed step, no raise
+    (((0, 100),), 1.0),                   # started and stayed high: not an optimisation
+    (((0, 50), (20, 100)), 1.5),          # raised from the minimum
+    (((0, 25), (10, 50)), 1.0),           # raised only up to the minimum, not above it
+    (((0, 25), (10, 100)), 1.5),          # titrated from below to above the minimum
+    (((0, 100), (10, 50), (50, 100)), 1.5),  # lowered then raised again: a raise
+    (((0, 100), (30, 50)), 1.0),          # lowered only
+])
+def test_mgh_with_and_without_a_raise(steps, points):
+    assert mgh_of(trial("sertraline", steps=steps, stopped=90)) == points
+
+
+def test_mgh_counts_steps_combinations_augmentation_and_ect():
+    # sertraline and mirtazapine started 10 days apart: one failed combination step
+    together = (trial("sertraline", steps=((0, 50),), stopped=80),
+                trial("mirtazapine", steps=((10, 15),), stopped=80))
+    assert mgh_of(*together) == 1 + 0.5
+    later = trial("venlafaxine", steps=((100, 150),), stopped=160)
+    assert mgh_of(*together, later) == 1 + 0.5 + 1
+    augmentation = (trial("aripiprazole", steps=((20, 5),), stopped=60),
+                    trial("Abilify", steps=((110, 5),), stopped=150),
+                    trial("lithium", steps=((110, 600),), stopped=150))
+    assert mgh_of(*together, later, *augmentation) == 2.5 + 2 * 0.5  # two distinct agents
+    assert mgh_of(*together, later, treatments=[ect(200, laterality="unknown")]) == 2.5 + 3
+
+
+def test_mgh_step_fails_when_any_course_of_it_fails():
+    responded = trial("mirtazapine", steps=((10, 15),), stopped=80, response="response")
+    assert mgh_of(trial("sertraline", steps=((0, 50),), stopped=80), responded) == 1.5
+    assert mgh_of(trial("sertraline", steps=((0, 50),), stopped=20), responded) == 0

@@ -36,7 +36,8 @@ def test_same_agent_twice_under_two_brand_names_counts_once():
 def test_nothing_failed_says_two_trials_are_missing():
     result = run(history(trial(stopped=20)))
     assert result.status == NOT_MET
-    assert result.missing == ("two adequate failed trials of different antidepressants",)
+    assert result.missing == ("two adequate failed trials of different antidepressants, "
+                              "started more than 14 days apart",)
 
 
 def test_adequate_trial_with_unknown_outcome_is_outcome_missing():
@@ -44,8 +45,8 @@ def test_adequate_trial_with_unknown_outcome_is_outcome_missing():
                 trial("venlafaxine", steps=((61, 150),), stopped=121, response="unknown"))
     result = run(h)
     assert result.status == OUTCOME_MISSING and not result.trd
-    assert any("venlafaxine: a recorded response or a follow-up score" in m
-               for m in result.missing)
+    assert "venlafaxine: a baseline score in the 28 days before 2024-03-02 and a later score " \
+           "of the same instrument, or a recorded response" in result.missing
 
 
 def test_trials_of_an_earlier_episode_do_not_count():
@@ -133,7 +134,12 @@ def test_example_history_matches_the_format_document():
                           "adequate": True, "failed": True, "days_at_adequate_dose": 77}
     assert sertraline["reasons"][0] == "77 days at >= 50 mg/day (needs 42)"
     assert result["staging"] == {"thase_rush": "I", "maudsley": {"score": 7, "band": "moderate"},
-                                 "mgh": 3.5}
+                                 "mgh": 3.5, "notes": []}
+    # version 2 output
+    assert (result["episode_state"], result["remission"]) == ("current", None)
+    assert result["first_met"] == "2024-05-25"
+    assert result["warnings"] == [] and result["alerts"] == [] and result["forecast"] is None
+    assert [t["course"] for t in result["trials"]] == [0, 1, 2, 3]
 
 
 def test_augmentation_and_ect_are_staged_but_never_agents():

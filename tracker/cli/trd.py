@@ -13,22 +13,30 @@ from sqlalchemy import select
 from tracker import rules
 from tracker.extensions import db
 from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
 
 
+def read_source(source: str) -> bytes:
+    """Return at most one byte more than a document may hold, from a file or standard input."""
+    limit = MAX_DOCUMENT_BYTES + 1
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read(limit)
+        with open(source, "rb") as stream:
+            return stream.read(limit)
+    except OSError as error:
+        raise InvalidHistory([f"$: cannot read the file ({error.strerror})"]) from None
+
+
 def parse_file(source: str):
     """Read and validate a history file (``-`` for standard input); raise ``InvalidHistory``."""
     try:
-        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
-    except OSError as error:
-        raise InvalidHistory([f"$: cannot read the file ({error.strerror})"]) from None
-    with stream:
-        try:
-            raw = json.load(stream)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InvalidHistory([f"$: not a JSON document ({error})"]) from None
+        raw = load_document(read_source(source))
+    except UnreadableDocument as error:
+        raise InvalidHistory([f"$: {error}"]) from None
     return parse(raw)
 
 

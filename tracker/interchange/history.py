@@ -27,6 +27,8 @@ from tracker.rules.vocab import (
 )
 
 FORMAT = "trd-history/1"
+# Version 2 rule 10: a daily dose above three times the label maximum is a typing error.
+MAX_TIMES_LABEL = 3
 TOP_KEYS = {"format", "patient", "episodes", "trials", "measurements", "treatments"}
 PATIENT_KEYS = {"mrn", "name", "birth_date", "sex"}
 EPISODE_KEYS = {"key", "onset", "remission", "severity", "psychotic"}
@@ -150,10 +152,22 @@ def _trial(r: Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue
     adherence = r.choice(raw.get("adherence", "unknown"), f"{path}.adherence", labels(Adherence))
     response = r.choice(raw.get("response", "unknown"), f"{path}.response", labels(Response))
     notes = r.text(raw.get("notes"), f"{path}.notes")
+    if agent is not None and doses is not None:
+        _above_three_times_maximum(r, agent, doses, path)
     if None in (agent, doses, adherence, response, notes):
         return None
     trial = Trial(agent, doses, stopped, reason, adherence, response, episode)
     return trial, notes
+
+
+def _above_three_times_maximum(r: Reader, agent, doses: tuple[DoseStep, ...], path: str) -> None:
+    """Refuse a daily dose above three times the label maximum (Version 2 rule 10)."""
+    maximum = agent.max_mg_per_day
+    for j, step in enumerate(doses):
+        if maximum is not None and step.mg_per_day > MAX_TIMES_LABEL * maximum:
+            r.fail(f"{path}.doses[{j}].mg_per_day",
+                   f"{step.mg_per_day:g} mg/day is more than {MAX_TIMES_LABEL} times the label "
+                   f"maximum of {agent.generic} ({maximum:g} mg/day): check the dose")
 
 
 def _trials(r: Reader, value: Any, keys: set[str], catalogue: Catalogue):

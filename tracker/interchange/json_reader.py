@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -11,6 +12,51 @@ EARLIEST_YEAR = 1900
 MAX_TEXT = 2000  # characters in a free-text field
 MAX_MG_PER_DAY = 5000  # above every listed drug's maximum by far: a typing error, not a dose
 MAX_ITEMS = 1000  # rows per list
+# Version 2 rule 10 (shared/reference/trd-definitions.md): input edges of a document.
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_NESTING = 32  # levels of objects and lists
+MAX_NUMBER_DIGITS = 20
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class UnreadableDocument(ValueError):
+    """Bytes that are not a JSON document this app takes in; the message says why."""
+
+
+def _nesting_too_deep(text: str) -> bool:
+    depth = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_NESTING:
+            return True
+    return False
+
+
+def _number(literal: str) -> int | float:
+    if sum(c.isdigit() for c in literal) > MAX_NUMBER_DIGITS:
+        raise UnreadableDocument(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return float(literal) if any(c in literal for c in ".eE") else int(literal)
+
+
+def load_document(data: bytes) -> Any:
+    """Return the JSON value in ``data``; raise ``UnreadableDocument`` saying what is wrong.
+
+    A UTF-8 byte-order mark is accepted; files over 2 MiB, nesting deeper than 32 levels and
+    numbers of more than 20 digits are refused before they can exhaust anything.
+    """
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UnreadableDocument("the file is larger than 2 MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableDocument("not UTF-8 text") from None
+    if _nesting_too_deep(text):
+        raise UnreadableDocument(f"nested deeper than {MAX_NESTING} levels")
+    try:
+        return json.loads(text, parse_int=_number, parse_float=_number)
+    except json.JSONDecodeError as error:
+        raise UnreadableDocument(f"not a JSON document ({error})") from None
 
 
 class Reader:

@@ -12,7 +12,7 @@ from tracker.catalogue import default_catalogue
 from tracker.codes import ICD10_MDD, diagnosis_course
 from tracker.models import Episode, Patient, Treatment, Trial
 from tracker.rules.episodes import membership
-from tracker.rules.trials import ScoreChange, max_dose, score_change
+from tracker.rules.outcomes import ScoreChange, score_change
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def build_summary(patient: Patient, profile: str = rules.DEFAULT_PROFILE,
     for n, (trial, inputs, verdict) in enumerate(
             zip(patient.trials, history.trials, result.trials, strict=True), start=1):
         member, _ = membership(history, inputs.episode, inputs.started, as_of)
-        rows.append(TrialRow(n, trial, inputs.agent, verdict, member, max_dose(inputs),
+        rows.append(TrialRow(n, trial, inputs.agent, verdict, member,
+                             max(s.mg_per_day for s in inputs.doses),
                              score_change(inputs, history.measurements, as_of)))
     episode = next((e for e in patient.episodes if e.key == result.current_episode), None)
     return Summary(patient, result, rules.get_profile(profile), episode, rows,

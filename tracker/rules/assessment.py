@@ -1,15 +1,28 @@
-"""The TRD verdict for one patient: which trials count, which failed, and what is missing."""
+"""The TRD verdict for one patient: which courses count, which failed, and what is missing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from . import staging as stg
-from .episodes import current_episode, membership
+from .courses import Course
+from .episodes import current_episode, episode_state, membership
 from .history import History, Trial
+from .needs import Forecast, forecast, missing
+from .notices import dose_warnings, safety_alerts
+from .outcomes import UNKNOWN
 from .profiles import Profile
-from .trials import FAILURE, UNKNOWN, Outcome, adequate_run, duration_reason, outcome_of
+from .steps import group_steps
+from .verdicts import (
+    CourseVerdict,
+    combination_reasons,
+    course_reasons,
+    first_met,
+    judge_courses,
+    pair_if_unknown_failed,
+    standing_pair,
+)
 from .vocab import TreatmentKind
 
 MET, NOT_MET, OUTCOME_MISSING = "met", "not_met", "outcome_missing"
@@ -17,7 +30,7 @@ MET, NOT_MET, OUTCOME_MISSING = "met", "not_met", "outcome_missing"
 
 @dataclass(frozen=True)
 class TrialVerdict:
-    """How one trial fares under one profile, with its reasons in words."""
+    """How one trial record fares under one profile, through its course, with reasons."""
 
     index: int
     drug: str
@@ -28,14 +41,16 @@ class TrialVerdict:
     outcome: str
     days_at_adequate_dose: int
     reasons: tuple[str, ...]
+    course: int  # the input index of the first record of the course (its own index if alone)
     improvement_pct: float | None = None
-    adequate_run_start: date | None = None  # first day of the longest run at adequate dose
+    adequate_run_start: date | None = None  # first day of the course's longest adequate run
 
     def to_dict(self) -> dict:
         return {
             "index": self.index,
             "drug": self.drug,
             "drug_class": self.drug_class,
+            "course": self.course,
             "counted": self.counted,
             "adequate": self.adequate,
             "failed": self.failed,
@@ -52,6 +67,8 @@ class Assessment:
     profile: str
     as_of: date
     current_episode: str | None
+    episode_state: str | None  # "current", "in_remission", or None without episodes
+    remission: date | None
     trd: bool
     status: str  # MET, NOT_MET or OUTCOME_MISSING
     failed_adequate_agents: tuple[str, ...]
@@ -59,167 +76,128 @@ class Assessment:
     missing: tuple[str, ...]
     trials: tuple[TrialVerdict, ...]
     staging: stg.Staging
+    warnings: tuple[str, ...] = ()
+    alerts: tuple[str, ...] = ()
+    forecast: Forecast | None = None
 
     def to_dict(self) -> dict:
         return {
             "profile": self.profile,
             "as_of": self.as_of.isoformat(),
             "current_episode": self.current_episode,
+            "episode_state": self.episode_state,
+            "remission": self.remission.isoformat() if self.remission else None,
             "trd": self.trd,
             "status": self.status,
             "failed_adequate_agents": list(self.failed_adequate_agents),
             "first_met": self.first_met.isoformat() if self.first_met else None,
             "missing": list(self.missing),
+            "warnings": list(self.warnings),
+            "alerts": list(self.alerts),
+            "forecast": self.forecast.to_dict() if self.forecast else None,
             "trials": [t.to_dict() for t in self.trials],
             "staging": self.staging.to_dict(),
         }
 
 
-def judge_trial(
-    history: History, index: int, trial: Trial, profile: Profile, as_of: date
-) -> TrialVerdict:
-    """Judge one trial for the current episode as of ``as_of``."""
+def _uncounted(history: History, index: int, trial: Trial, as_of: date) -> TrialVerdict:
+    """Say why a record outside every course is not counted: not yet begun, or augmentation."""
     agent = trial.agent
-    verdict = dict(index=index, drug=agent.generic, drug_class=agent.drug_class)
     if trial.started > as_of:
-        return TrialVerdict(**verdict, counted=False, adequate=False, failed=False,
-                            outcome=UNKNOWN, days_at_adequate_dose=0,
-                            reasons=(f"first dose {trial.started.isoformat()} is after the "
-                                     f"as-of date {as_of.isoformat()}",))
-    member, where = membership(history, trial.episode, trial.started, as_of)
-    if not agent.is_antidepressant:
-        return TrialVerdict(**verdict, counted=False, adequate=False, failed=False,
-                            outcome=UNKNOWN, days_at_adequate_dose=0,
-                            reasons=(f"{agent.generic} is an augmentation agent "
-                                     f"({agent.drug_class}): it counts toward staging, "
-                                     "not as an antidepressant trial", where))
-    run_start, days = adequate_run(trial, as_of)
-    reasons = [duration_reason(trial, days, profile)]
-    adherent = trial.adherence in profile.adherence_accepted
-    if not adherent:
-        accepted = " or ".join(sorted(profile.adherence_accepted))
-        reasons.append(f"adherence {trial.adherence}; this profile needs {accepted}")
-    outcome: Outcome = outcome_of(trial, history.measurements, profile, as_of)
-    reasons.append(outcome.reason)
-    reasons.insert(len(reasons) if member else 0, where)
-    adequate = member and days >= profile.min_days and adherent
-    return TrialVerdict(**verdict, counted=member, adequate=adequate,
-                        failed=adequate and outcome.result == FAILURE, outcome=outcome.result,
-                        days_at_adequate_dose=days, reasons=tuple(reasons),
-                        improvement_pct=outcome.improvement_pct, adequate_run_start=run_start)
+        reasons = (f"first dose {trial.started.isoformat()} is after the as-of date "
+                   f"{as_of.isoformat()}",)
+    else:
+        where = membership(history, trial.episode, trial.started, as_of)[1]
+        reasons = (f"{agent.generic} is an augmentation agent ({agent.drug_class}): it "
+                   "counts toward staging, not as an antidepressant trial", where)
+    return TrialVerdict(index, agent.generic, agent.drug_class, counted=False, adequate=False,
+                        failed=False, outcome=UNKNOWN, days_at_adequate_dose=0, reasons=reasons,
+                        course=index)
 
 
-def judge_all(history: History, profile: Profile, as_of: date) -> tuple[TrialVerdict, ...]:
-    """Judge every trial of the history, in input order."""
-    return tuple(
-        judge_trial(history, i, trial, profile, as_of) for i, trial in enumerate(history.trials)
-    )
+def trial_verdicts(history: History, verdicts: list[CourseVerdict],
+                   elsewhere: list[CourseVerdict], profile: Profile, as_of: date
+                   ) -> tuple[TrialVerdict, ...]:
+    """Return one verdict per record, in input order; each record reports its course's.
+
+    Records of other episodes' courses say how they fared there but are never counted.
+    """
+    by_record: dict[int, TrialVerdict] = {}
+    combinations = combination_reasons(verdicts)
+    for counted, group in ((True, verdicts), (False, elsewhere)):
+        for v in group:
+            course = v.course
+            shared = course_reasons(v, profile, as_of) + combinations.get(course.first, [])
+            for record in course.records:
+                where = membership(history, record.trial.episode, record.start, as_of)[1]
+                by_record[record.index] = TrialVerdict(
+                    record.index, course.agent.generic, course.agent.drug_class,
+                    counted=counted, adequate=counted and v.adequate,
+                    failed=counted and v.failed, outcome=v.outcome.result,
+                    days_at_adequate_dose=v.run.best_days,
+                    reasons=(*shared, where) if counted else (where, *shared),
+                    course=course.first, improvement_pct=v.outcome.improvement_pct,
+                    adequate_run_start=v.run.best_start)
+    return tuple(by_record.get(i) or _uncounted(history, i, t, as_of)
+                 for i, t in enumerate(history.trials))
 
 
-def meets(verdicts: tuple[TrialVerdict, ...], profile: Profile) -> bool:
-    """Say whether the failed adequate trials cover enough distinct agents and classes."""
-    failed = [v for v in verdicts if v.failed]
-    agents = {v.drug for v in failed}
-    classes = {v.drug_class for v in failed}
-    return len(agents) >= 2 and len(classes) >= profile.distinct_classes
+def staging_for(history: History, as_of: date, verdicts: list[CourseVerdict]) -> stg.Staging:
+    """Stage the current episode from its courses (Version 2 rules 6-8)."""
+    def in_episode(named: str | None, day: date) -> bool:
+        return day <= as_of and membership(history, named, day, as_of)[0]
 
-
-def candidate_days(history: History, profile: Profile, as_of: date) -> list[date]:
-    """Return every date on or before ``as_of`` at which the verdict can change."""
-    days = {as_of}
-    for trial in history.trials:
-        days.add(trial.started)
-        days.update(step.start + timedelta(days=profile.min_days) for step in trial.doses)
-        if trial.stopped:
-            days.add(trial.stopped)
-    days.update(m.day for m in history.measurements)
-    days.update(e.onset for e in history.episodes)
-    return sorted(d for d in days if d <= as_of)
-
-
-def first_met(history: History, profile: Profile, as_of: date) -> date | None:
-    """Return the earliest as-of date on which the flag would have been true."""
-    return next(
-        (day for day in candidate_days(history, profile, as_of)
-         if meets(judge_all(history, profile, day), profile)),
-        None,
-    )
-
-
-def missing(verdicts: tuple[TrialVerdict, ...], profile: Profile) -> tuple[str, ...]:
-    """Say in words what the history still lacks for the flag to be met."""
-    failed = [v for v in verdicts if v.failed]
-    agents = sorted({v.drug for v in failed})
-    classes = sorted({v.drug_class for v in failed})
-    needs: list[str] = []
-    if not agents:
-        needs.append("two adequate failed trials of different antidepressants")
-    elif len(agents) == 1:
-        needs.append(f"one more adequate failed trial of an antidepressant other than {agents[0]}")
-    if len(classes) < profile.distinct_classes and agents:
-        needs.append(
-            f"an adequate failed trial of an antidepressant from a class other than "
-            f"{', '.join(classes)} (this profile needs {profile.distinct_classes} classes)"
-        )
-    for v in verdicts:
-        if v.counted and not v.failed and v.outcome == UNKNOWN and v.adequate:
-            needs.append(f"{v.drug}: a recorded response or a follow-up score to judge the outcome")
-    return tuple(needs)
-
-
-def _with_unknown_as_failed(verdicts: tuple[TrialVerdict, ...]) -> tuple[TrialVerdict, ...]:
-    return tuple(
-        TrialVerdict(**{**v.__dict__, "failed": v.failed or (v.adequate and v.outcome == UNKNOWN)})
-        for v in verdicts
-    )
-
-
-def staging_for(
-    history: History, profile: Profile, as_of: date, verdicts: tuple[TrialVerdict, ...]
-) -> stg.Staging:
-    """Stage the current episode from the verdicts."""
-    current = current_episode(history, as_of)
-    augmentations = [
-        t for t in history.trials
-        if not t.agent.is_antidepressant and t.started <= as_of
-        and membership(history, t.episode, t.started, as_of)[0]
-    ]
-    ect = any(
-        t.kind == TreatmentKind.ECT and t.start <= as_of
-        and membership(history, t.episode, t.start, as_of)[0]
-        for t in history.treatments
-    )
-    failed = [v for v in verdicts if v.failed]  # failed trials are always in the episode
-    failed_trials = [history.trials[v.index] for v in failed]
-    msm = stg.maudsley(current, as_of, len({v.drug for v in failed}), bool(augmentations), ect)
+    augmentation = {t.agent.generic for t in history.trials
+                    if not t.agent.is_antidepressant and in_episode(t.episode, t.started)}
+    ect = [t for t in history.treatments
+           if t.kind == TreatmentKind.ECT and in_episode(t.episode, t.start)]
+    bilateral = any(t.laterality == "bilateral" for t in ect)
+    failed: list[Course] = [v.course for v in verdicts if v.failed]
+    stage = stg.thase_rush({c.agent.drug_class for c in failed}, bilateral)
+    notes = []
+    if stage == "IV" and ect:
+        notes.append("Thase-Rush stage V needs a course of bilateral ECT; the ECT recorded in "
+                     "this episode is unilateral or of unknown laterality")
+    msm = stg.maudsley(current_episode(history, as_of), as_of,
+                       len({c.agent.generic for c in failed}), bool(augmentation), bool(ect))
+    steps = group_steps(v.course for v in verdicts)
     return stg.Staging(
-        thase_rush=stg.thase_rush({v.drug_class for v in failed}, ect),
+        thase_rush=stage,
         maudsley_score=msm[0] if msm else None,
         maudsley_band=msm[1] if msm else None,
-        mgh=stg.mgh(failed_trials, len(augmentations), ect),
+        mgh=stg.mgh(steps, {c.first for c in failed}, len(augmentation), bool(ect)),
+        notes=tuple(notes),
     )
 
 
 def assess(history: History, profile: Profile, as_of: date) -> Assessment:
     """Assess the two-adequate-trials definition of TRD for one patient as of a date."""
-    verdicts = judge_all(history, profile, as_of)
-    trd = meets(verdicts, profile)
+    verdicts, elsewhere = judge_courses(history, profile, as_of)
+    trd = standing_pair(verdicts, profile)
     if trd:
         status = MET
-    elif meets(_with_unknown_as_failed(verdicts), profile):
+    elif pair_if_unknown_failed(verdicts, profile):
         status = OUTCOME_MISSING
     else:
         status = NOT_MET
     current = current_episode(history, as_of)
+    state, remission = episode_state(current, as_of)
+    warnings = [w for v in verdicts for w in v.outcome.warnings] + dose_warnings(history, as_of)
     return Assessment(
         profile=profile.name,
         as_of=as_of,
         current_episode=current.key if current else None,
+        episode_state=state,
+        remission=remission,
         trd=trd,
         status=status,
-        failed_adequate_agents=tuple(sorted({v.drug for v in verdicts if v.failed})),
-        first_met=first_met(history, profile, as_of) if trd else None,
-        missing=() if trd else missing(verdicts, profile),
-        trials=verdicts,
-        staging=staging_for(history, profile, as_of, verdicts),
+        failed_adequate_agents=tuple(sorted({v.course.agent.generic for v in verdicts
+                                             if v.failed})),
+        first_met=first_met(history, profile, as_of, verdicts) if trd else None,
+        missing=() if trd else missing(verdicts, profile, as_of),
+        trials=trial_verdicts(history, verdicts, elsewhere, profile, as_of),
+        staging=staging_for(history, as_of, verdicts),
+        warnings=tuple(warnings),
+        alerts=tuple(safety_alerts(history, as_of)),
+        forecast=None if trd else forecast(verdicts, profile, as_of),
     )

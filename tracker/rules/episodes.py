@@ -7,6 +7,7 @@ from datetime import date
 from .history import Episode, History
 
 IMPLICIT = None  # the key of the implicit episode of a history that records none
+CURRENT, IN_REMISSION = "current", "in_remission"
 
 
 def current_episode(history: History, as_of: date) -> Episode | None:
@@ -41,3 +42,15 @@ def membership(history: History, named: str | None, day: date, as_of: date) -> t
     if key is None:
         return False, f"{day.isoformat()} falls in no recorded episode"
     return False, f"belongs to episode {key}, not the current episode {current.key}"
+
+
+def episode_state(episode: Episode | None, as_of: date) -> tuple[str | None, date | None]:
+    """Return the current episode's state and remission date as known on ``as_of`` (rule 4).
+
+    A remission dated after the as-of date is not yet known: the episode is still current.
+    """
+    if episode is None:
+        return None, None
+    if episode.remission is not None and episode.remission <= as_of:
+        return IN_REMISSION, episode.remission
+    return CURRENT, None

@@ -1,16 +1,17 @@
 """Severity staging of treatment resistance, computed beside the TRD flag.
 
-Definitions from ``shared/reference/trd-definitions.md``:
+Definitions from ``shared/reference/trd-definitions.md``, as amended by its Version 2 rules 6-8:
 Thase & Rush (1997); Maudsley Staging Method (Fekadu et al., BMC Psychiatry 2018,
 doi 10.1186/s12888-018-1679-x); MGH staging (Hägg et al. 2020, PLoS One 15:e0236434).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from .history import Episode, Trial
+from .courses import Course
+from .history import Episode
 from .vocab import Severity
 
 THASE_RUSH_STAGES = ("0", "I", "II", "III", "IV", "V")
@@ -30,41 +31,43 @@ MSM_FAILED_MORE = 5
 MSM_BANDS = ((6, "mild"), (10, "moderate"))  # total at most -> band; higher is severe
 
 # MGH staging points (Hägg et al. 2020).
-MGH_PER_FAILED_TRIAL = 1.0
+MGH_PER_FAILED_STEP = 1.0  # Version 2 rule 7: steps, not agents (Fava 2003)
 MGH_PER_OPTIMISATION = 0.5
+MGH_PER_COMBINATION = 0.5
 MGH_PER_AUGMENTATION = 0.5
 MGH_ECT = 3.0
 
 
 @dataclass(frozen=True)
 class Staging:
-    """The three staging results for the current episode."""
+    """The three staging results for the current episode, and notes on how they were read."""
 
     thase_rush: str
     maudsley_score: int | None
     maudsley_band: str | None
     mgh: float
+    notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
         maudsley = None
         if self.maudsley_score is not None:
             maudsley = {"score": self.maudsley_score, "band": self.maudsley_band}
-        return {"thase_rush": self.thase_rush, "maudsley": maudsley, "mgh": self.mgh}
+        return {"thase_rush": self.thase_rush, "maudsley": maudsley, "mgh": self.mgh,
+                "notes": list(self.notes)}
 
 
-def thase_rush(failed_classes: set[str], ect: bool) -> str:
-    """Return the Thase & Rush stage from the classes of failed adequate trials."""
-    if not failed_classes:
-        return "0"
-    stage = 1
-    if len(failed_classes) >= 2:
-        stage = 2
-        if "TCA" in failed_classes:
-            stage = 3
-            if "MAOI" in failed_classes:
-                stage = 4
-                if ect:
-                    stage = 5
+def thase_rush(failed_classes: set[str], bilateral_ect: bool) -> str:
+    """Return the Thase & Rush stage from the classes of failed courses, read strictly (rule 6).
+
+    III needs a TCA and two other classes; IV a TCA, an MAOI and two classes besides them;
+    V stage IV plus a course of bilateral ECT. A TeCA is not a TCA, the RIMA not an MAOI.
+    """
+    stage = min(len(failed_classes), 2)
+    others = failed_classes - {"TCA", "MAOI"}
+    if "TCA" in failed_classes and len(failed_classes - {"TCA"}) >= 2:
+        stage = 3
+        if "MAOI" in failed_classes and len(others) >= 2:
+            stage = 5 if bilateral_ect else 4
     return THASE_RUSH_STAGES[stage]
 
 
@@ -84,7 +87,10 @@ def _points(value: int, table: tuple[tuple[int, int], ...], beyond: int) -> int:
 def maudsley(
     episode: Episode | None, as_of: date, failed_agents: int, augmented: bool, ect: bool
 ) -> tuple[int, str] | None:
-    """Return the Maudsley score and band, or None without an episode to stage."""
+    """Return the Maudsley score and band, or None without an episode to stage (rule 8).
+
+    Duration runs to the as-of date, or to the remission date of a remitted episode.
+    """
     if episode is None:
         return None
     end = episode.remission if episode.remission and episode.remission < as_of else as_of
@@ -98,17 +104,30 @@ def maudsley(
     return score, band
 
 
-def mgh(failed_trials: list[Trial], augmentations: int, ect: bool) -> float:
-    """Return the MGH staging score.
+def raised(course: Course) -> bool:
+    """Say whether the daily dose was raised above an earlier step to above the minimum."""
+    minimum = course.agent.min_adequate_mg_per_day or 0
+    doses = course.daily_doses()
+    return any(later > minimum and later > min(doses[:i])
+               for i, later in enumerate(doses) if i)
 
-    A dose optimisation is a failed trial with a step above the minimum adequate dose.
+
+def mgh(steps: list[list[Course]], failed: set[int], augmentation_agents: int, ect: bool) -> float:
+    """Return the MGH staging score (rule 7) from the episode's steps.
+
+    ``failed`` holds the first record index of each adequate failed course. A step fails when
+    any of its courses failed; a failed step of two or more antidepressants is a combination.
     """
-    score = MGH_PER_FAILED_TRIAL * len(failed_trials)
-    for trial in failed_trials:
-        minimum = trial.agent.min_adequate_mg_per_day or 0
-        if any(step.mg_per_day > minimum for step in trial.doses):
-            score += MGH_PER_OPTIMISATION
-    score += MGH_PER_AUGMENTATION * augmentations
+    score = 0.0
+    for step in steps:
+        failed_here = [c for c in step if c.first in failed]
+        if not failed_here:
+            continue
+        score += MGH_PER_FAILED_STEP
+        score += MGH_PER_OPTIMISATION * sum(raised(c) for c in failed_here)
+        if len({c.agent.generic for c in step}) >= 2:
+            score += MGH_PER_COMBINATION
+    score += MGH_PER_AUGMENTATION * augmentation_agents
     if ect:
         score += MGH_ECT
     return score

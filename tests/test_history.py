@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rules.helpers import day
+from tracker.catalogue import default_catalogue
 from tracker.interchange.history import InvalidHistory, dump, parse
 from tracker.rules import DoseStep, Trial, assess, get_profile
 
@@ -113,6 +114,12 @@ drugs = st.sampled_from(["sertraline", "Prozac", "venlafaxine", "bupropion", "ar
                          "nortriptyline", "Lexapro", "phenelzine"])
 
 
+def plausible_doses(drug: str) -> list[int]:
+    """Return the test doses a history may hold for ``drug`` (at most 3x its label maximum)."""
+    maximum = default_catalogue().resolve(drug).max_mg_per_day
+    return [mg for mg in (5, 10, 20, 50, 75, 150, 300) if maximum is None or mg <= 3 * maximum]
+
+
 @st.composite
 def histories(draw):
     n_episodes = draw(st.integers(0, 2))
@@ -130,13 +137,14 @@ def histories(draw):
         onset = (remission or onset) + draw(st.integers(1, 100))
     trials = []
     for _ in range(draw(st.integers(0, 5))):
+        drug = draw(drugs)
         start = draw(st.integers(-50, 500))
         offsets = sorted(draw(st.sets(st.integers(0, 120), min_size=1, max_size=3)))
         steps = [{"from": day(start + o).isoformat(),
-                  "mg_per_day": draw(st.sampled_from([5, 10, 20, 50, 75, 150, 300]))}
+                  "mg_per_day": draw(st.sampled_from(plausible_doses(drug)))}
                  for o in offsets]
         stopped = draw(st.one_of(st.none(), st.integers(start + offsets[-1] + 1, start + 300)))
-        trial = {"drug": draw(drugs), "doses": steps,
+        trial = {"drug": drug, "doses": steps,
                  "stopped": day(stopped).isoformat() if stopped else None,
                  "stop_reason": "inadequate_response" if stopped else None,
                  "adherence": draw(st.sampled_from(["good", "partial", "poor", "unknown"])),

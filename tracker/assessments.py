@@ -67,6 +67,8 @@ def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAsses
     stored.maudsley_score = result.staging.maudsley_score
     stored.maudsley_band = result.staging.maudsley_band
     stored.mgh = result.staging.mgh
+    stored.remission = result.remission
+    stored.alerts = len(result.alerts)
     patient.assessment = stored
     db.session.flush()
     return stored

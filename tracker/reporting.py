@@ -12,6 +12,24 @@ STATUS_WORDS = {
 }
 
 
+def forecast_words(forecast: rules.Forecast | None) -> str:
+    """Say when the ongoing course nearest to adequacy becomes adequate, and what then."""
+    if forecast is None:
+        return ""
+    words = (f"{forecast.drug} becomes adequate on {forecast.course_adequate_on.isoformat()} "
+             "if continued")
+    if forecast.trd_if_failed_on:
+        return words + "; TRD would be met then if it fails"
+    return words + "; its failure alone would not meet the criteria"
+
+
+def remission_words(result: rules.Assessment) -> str:
+    """Say "in remission since DATE" for a remitted current episode, else nothing."""
+    if result.episode_state == "in_remission" and result.remission:
+        return f"in remission since {result.remission.isoformat()}"
+    return ""
+
+
 def assessment_text(result: rules.Assessment, patient: PatientInfo | None = None) -> str:
     """Return a plain-text assessment a clinician can check line by line."""
     profile = rules.get_profile(result.profile)
@@ -20,23 +38,32 @@ def assessment_text(result: rules.Assessment, patient: PatientInfo | None = None
         lines.append(f"{patient.name} (MRN {patient.mrn})")
     lines.append(f"{STATUS_WORDS[result.status]} as of {result.as_of.isoformat()} "
                  f"under the {profile.name} profile ({profile.title}).")
-    lines.append(f"Current episode: {result.current_episode or 'none recorded'}")
+    episode = result.current_episode or "none recorded"
+    if remission_words(result):
+        episode += f", {remission_words(result)}"
+    lines.append(f"Current episode: {episode}")
+    lines.extend(f"SAFETY ALERT: {alert}" for alert in result.alerts)
     if result.failed_adequate_agents:
         lines.append("Adequate failed trials: " + ", ".join(result.failed_adequate_agents))
     if result.first_met:
         lines.append(f"Criteria first met on {result.first_met.isoformat()}")
     for need in result.missing:
         lines.append(f"Still needed: {need}")
+    if result.forecast:
+        lines.append(f"Forecast: {forecast_words(result.forecast)}")
+    lines.extend(f"Warning: {warning}" for warning in result.warnings)
     lines.append("")
     for trial in result.trials:
         verdict = ("adequate, failed" if trial.failed else "adequate" if trial.adequate
                    else "counted, not adequate" if trial.counted else "not counted")
-        lines.append(f"[{trial.index}] {trial.drug} ({trial.drug_class}): {verdict}")
+        course = f", course of trial {trial.course}" if trial.course != trial.index else ""
+        lines.append(f"[{trial.index}] {trial.drug} ({trial.drug_class}): {verdict}{course}")
         lines.extend(f"    - {reason}" for reason in trial.reasons)
     s = result.staging
     lines.append("")
     maudsley = (f"{s.maudsley_score} ({s.maudsley_band})" if s.maudsley_score is not None
                 else "needs an episode")
     lines.append(f"Staging: Thase-Rush {s.thase_rush}; Maudsley {maudsley}; MGH {s.mgh:g}")
+    lines.extend(f"    - {note}" for note in s.notes)
     lines.append(f"Source: {profile.source}")
     return "\n".join(lines)

@@ -35,3 +35,8 @@ class StoredAssessment(db.Model):
     maudsley_score: Mapped[int | None]
     maudsley_band: Mapped[str | None] = mapped_column(String(16))
     mgh: Mapped[float] = mapped_column(Float)
+    remission: Mapped[date | None] = mapped_column(
+        comment="the current episode's remission date, when it is in remission")
+    alerts: Mapped[int] = mapped_column(
+        default=0, server_default="0",
+        comment="PHQ-9 item-9 safety alerts in the current episode")

@@ -15,6 +15,7 @@ def history_of(patient: Patient, catalogue: Catalogue | None = None) -> rules.Hi
     catalogue = catalogue or default_catalogue()
     keys = {e.id: e.key for e in patient.episodes}
     return rules.History(
+        birth_date=patient.birth_date,
         episodes=tuple(
             rules.Episode(e.key, e.onset, e.remission, str(e.severity), e.psychotic)
             for e in patient.episodes

@@ -273,6 +273,7 @@ def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:
     if r.problems:
         raise InvalidHistory(r.problems)
     history = History(
+        birth_date=patient.birth_date,
         episodes=tuple(episodes),
         trials=tuple(t for t, _ in trials),
         measurements=tuple(measurements),

@@ -89,6 +89,7 @@ class Treatment:
     episode: str | None = None
     detail: str = ""
     laterality: str = "unknown"  # ECT only: bilateral, unilateral or unknown (never parsed)
+    modality: str | None = None  # psychotherapy only: CBT, IPT, BA, ... (history format 1.1)
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,4 @@ class History:
     trials: tuple[Trial, ...] = ()
     measurements: tuple[Measurement, ...] = ()
     treatments: tuple[Treatment, ...] = field(default=())
+    birth_date: date | None = None  # for age criteria of coverage policies

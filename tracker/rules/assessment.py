@@ -11,7 +11,7 @@ from .episodes import current_episode, episode_state, membership
 from .history import History, Trial
 from .needs import Forecast, forecast, missing
 from .notices import dose_warnings, safety_alerts
-from .outcomes import UNKNOWN
+from .outcomes import UNKNOWN, Scores
 from .profiles import Profile
 from .steps import group_steps
 from .verdicts import (
@@ -172,7 +172,8 @@ def staging_for(history: History, as_of: date, verdicts: list[CourseVerdict]) ->
 
 def assess(history: History, profile: Profile, as_of: date) -> Assessment:
     """Assess the two-adequate-trials definition of TRD for one patient as of a date."""
-    verdicts, elsewhere = judge_courses(history, profile, as_of)
+    scores = Scores(history.measurements)
+    verdicts, elsewhere = judge_courses(history, profile, as_of, scores)
     trd = standing_pair(verdicts, profile)
     if trd:
         status = MET
@@ -193,7 +194,7 @@ def assess(history: History, profile: Profile, as_of: date) -> Assessment:
         status=status,
         failed_adequate_agents=tuple(sorted({v.course.agent.generic for v in verdicts
                                              if v.failed})),
-        first_met=first_met(history, profile, as_of, verdicts) if trd else None,
+        first_met=first_met(history, profile, as_of, verdicts, scores) if trd else None,
         missing=() if trd else missing(verdicts, profile, as_of),
         trials=trial_verdicts(history, verdicts, elsewhere, profile, as_of),
         staging=staging_for(history, as_of, verdicts),

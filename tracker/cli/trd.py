@@ -107,16 +107,27 @@ def export_history(mrn: str) -> None:
 
 
 @trd_cli.command("reassess")
-def reassess() -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that read and assess batches in parallel.")
+def reassess(workers: int) -> None:
     """Recompute every patient's stored verdict (after a catalogue or profile change)."""
-    from tracker.assessments import store_assessment
+    from tracker.reassessment import every_patient
 
-    ids = db.session.scalars(select(Patient.id).order_by(Patient.id)).all()
-    with click.progressbar(ids, label="Reassessing", show_pos=True) as bar:
-        for n, patient_id in enumerate(bar, start=1):
-            store_assessment(db.session.get(Patient, patient_id))
-            if n % 500 == 0:
-                db.session.commit()
-                db.session.expunge_all()
-    db.session.commit()
-    click.echo(f"Reassessed {len(ids)} patients.")
+    _recompute(every_patient(), workers, "Reassessing", "Reassessed")
+
+
+@trd_cli.command("refresh")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def refresh(workers: int) -> None:
+    """Recompute the stored verdicts that expired by today (run it nightly)."""
+    from tracker.reassessment import expired_patients
+
+    _recompute(expired_patients(date.today()), workers, "Refreshing", "Refreshed")
+
+
+def _recompute(ids: list[int], workers: int, doing: str, done: str) -> None:
+    from tracker.reassessment import reassess_all
+
+    with click.progressbar(length=len(ids), label=doing, show_pos=True) as bar:
+        count = reassess_all(ids, date.today(), workers, bar.update)
+    click.echo(f"{done} {count} patients.")

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from tracker.assessments import store_assessment
+from tracker.assessments import reassess
 from tracker.extensions import db
 from tracker.models import Patient, StoredAssessment, User, care_team
 
@@ -46,17 +46,20 @@ class PanelPage:
 
 
 def refresh_stale(user: User, today: date) -> int:
-    """Recompute verdicts of the user's patients computed before ``today``; return how many."""
-    stale = db.session.scalars(
-        select(Patient)
+    """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
+
+    A verdict holds until its ``valid_until`` date (None: until the history changes), so a
+    morning's first panel recomputes only what time itself changed.
+    """
+    expired = db.session.execute(
+        select(Patient.id, StoredAssessment.patient_id)
         .join(care_team, care_team.c.patient_id == Patient.id)
         .outerjoin(StoredAssessment)
         .where(care_team.c.user_id == user.id)
-        .where(or_(StoredAssessment.patient_id.is_(None), StoredAssessment.computed_on < today))
+        .where(or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today))
     ).all()
-    for patient in stale:
-        store_assessment(patient, today)
-    return len(stale)
+    return reassess([pid for pid, _ in expired], today,
+                    stored={pid for pid, has in expired if has is not None})
 
 
 def panel_page(user: User, q: PanelQuery) -> PanelPage:

@@ -14,6 +14,7 @@ from .notices import dose_warnings, safety_alerts
 from .outcomes import UNKNOWN, Scores
 from .profiles import Profile
 from .steps import group_steps
+from .validity import valid_until
 from .verdicts import (
     CourseVerdict,
     combination_reasons,
@@ -79,6 +80,7 @@ class Assessment:
     warnings: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
     forecast: Forecast | None = None
+    valid_until: date | None = None  # the first day it could change without new data
 
     def to_dict(self) -> dict:
         return {
@@ -95,6 +97,7 @@ class Assessment:
             "warnings": list(self.warnings),
             "alerts": list(self.alerts),
             "forecast": self.forecast.to_dict() if self.forecast else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "trials": [t.to_dict() for t in self.trials],
             "staging": self.staging.to_dict(),
         }
@@ -201,4 +204,5 @@ def assess(history: History, profile: Profile, as_of: date) -> Assessment:
         warnings=tuple(warnings),
         alerts=tuple(safety_alerts(history, as_of)),
         forecast=None if trd else forecast(verdicts, profile, as_of),
+        valid_until=valid_until(history, verdicts, profile, as_of),
     )

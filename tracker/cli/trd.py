@@ -12,14 +12,15 @@ from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
-from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, dump
+from tracker.interchange.reading import read_history
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
 
 
 def parse_file(source: str):
-    """Read and validate a history file (``-`` for standard input); raise ``InvalidHistory``."""
+    """Read a history file or FHIR Bundle (``-`` for standard input); raise ``InvalidHistory``."""
     try:
         stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
     except OSError as error:
@@ -29,7 +30,12 @@ def parse_file(source: str):
             raw = json.load(stream)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise InvalidHistory([f"$: not a JSON document ({error})"]) from None
-    return parse(raw)
+    return _document(raw)
+
+
+def _document(raw):
+    """Return the history a decoded file holds, whether a history document or a FHIR Bundle."""
+    return read_history(raw).document
 
 
 def _print_problems(source: str, error: InvalidHistory) -> None:
@@ -44,7 +50,7 @@ def _print_problems(source: str, error: InvalidHistory) -> None:
 @click.option("--profile", type=click.Choice(list(rules.PROFILES)), default=rules.DEFAULT_PROFILE)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 def assess(source: str, as_of, profile: str, fmt: str) -> None:
-    """Assess a history file (or - for standard input) without a database."""
+    """Assess a history file or FHIR Bundle (or - for standard input) without a database."""
     from tracker.reporting import assessment_text
 
     try:
@@ -64,7 +70,7 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
 @click.argument("sources", metavar="FILE...", nargs=-1, required=True)
 @click.option("--clinician", "email", required=True, help="Email of the clinician who cares.")
 def import_histories(sources: tuple[str, ...], email: str) -> None:
-    """Create or replace patients by MRN from history files, all or none."""
+    """Create or replace patients by MRN from history files or FHIR Bundles, all or none."""
     from tracker.interchange.transfer import import_document
 
     clinician = db.session.scalars(select(User).where(User.email == email.lower())).first()

@@ -1,0 +1,82 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.imports import bp, uploads
+from tracker.imports.forms import DecisionForm, UploadForm
+from tracker.interchange.history import InvalidHistory
+from tracker.interchange.merge import ImportRefused, apply_import, plan_import
+
+TOO_LARGE = "The file is larger than 2 MiB: nothing was imported."
+
+
+def _refused(form: UploadForm, problems: list[str], status: int = 422):
+    return render_template("imports/upload.html", form=form, problems=problems), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("imports/upload.html", form=form, problems=[]), status
+    content = form.file.data.read(uploads.LIMIT + 1)
+    try:
+        reading = uploads.read_upload(content)
+        plan_import(reading.document, current_user)
+    except InvalidHistory as error:
+        form.file.errors.append("The file has problems: nothing was imported.")
+        return _refused(form, error.problems)
+    except ImportRefused as error:
+        form.file.errors.append(str(error))
+        return _refused(form, [])
+    token = uploads.keep(current_user, form.file.data.filename or "", content)
+    db.session.commit()
+    return redirect(url_for("imports.preview", token=token))
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    form = UploadForm(formdata=None)
+    form.file.errors.append(TOO_LARGE)
+    return render_template("imports/upload.html", form=form, problems=[]), 413
+
+
+def _pending_plan(token: str):
+    """Return the pending upload, its reading and its plan; 404 for a foreign or stale token."""
+    upload = uploads.pending(current_user, token)
+    if upload is None:
+        abort(404)
+    reading = uploads.read_upload(upload.content)  # read as when previewed: it was valid then
+    return upload, reading, plan_import(reading.document, current_user)
+
+
+@bp.route("/import/<token>")
+def preview(token: str):
+    upload, reading, plan = _pending_plan(token)
+    return render_template("imports/preview.html", upload=upload, reading=reading, plan=plan,
+                           form=DecisionForm(token=token))
+
+
+@bp.route("/import/<token>", methods=["POST"])
+def decide(token: str):
+    form = DecisionForm()
+    if not form.validate_on_submit() or form.token.data != token:
+        abort(400)
+    upload, reading, plan = _pending_plan(token)
+    if "accept" not in request.form:
+        uploads.discard(upload)
+        db.session.commit()
+        flash("Import cancelled: nothing was stored.", "info")
+        return redirect(url_for("imports.upload"))
+    patient = apply_import(plan, current_user)
+    audit.record("import", patient=patient, detail={
+        "format": reading.source, "file": upload.filename, **plan.summary()})
+    uploads.discard(upload)
+    db.session.commit()
+    new = sum(part["new"] for part in plan.summary().values())
+    flash(f"Imported {upload.filename or 'the file'}: {new} new records, "
+          f"the rest already recorded." if plan.patient else
+          f"Imported {patient.name} with {new} records.", "success")
+    return redirect(url_for("patients.chart", patient_id=patient.id))

@@ -39,7 +39,7 @@ def upload():
 @bp.errorhandler(413)
 def too_large(_error):
     form = UploadForm(formdata=None)
-    form.file.errors.append(TOO_LARGE)
+    form.file.errors = [TOO_LARGE]
     return render_template("imports/upload.html", form=form, problems=[]), 413
 
 

@@ -11,16 +11,16 @@ from tracker.interchange.merge import ImportRefused, apply_import, plan_import
 TOO_LARGE = "The file is larger than 2 MiB: nothing was imported."
 
 
-def _refused(form: UploadForm, problems: list[str], status: int = 422):
-    return render_template("imports/upload.html", form=form, problems=problems), status
+def _refused(form: UploadForm, problems: list[str]):
+    """Show the upload form again with the problems beside the field (as every form does)."""
+    return render_template("imports/upload.html", form=form, problems=problems)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        status = 422 if form.errors else 200
-        return render_template("imports/upload.html", form=form, problems=[]), status
+        return render_template("imports/upload.html", form=form, problems=[])
     content = form.file.data.read(uploads.LIMIT + 1)
     try:
         reading = uploads.read_upload(content)

@@ -417,3 +417,11 @@ def test_trd_import_reads_a_bundle_and_refuses_a_bad_one_whole(app, db, clinicia
     assert [(t.drug, len(t.doses)) for t in patient.trials] == [
         ("sertraline", 2), ("sertraline", 1), ("bupropion", 1)]
     assert len(patient.measurements) == 3 and patient.clinicians == [clinician]
+
+
+def test_a_patient_without_name_or_full_birth_date_is_refused_by_path():
+    patient = {"resourceType": "Patient", "id": "p", "identifier": [{"value": "N-1"}],
+               "birthDate": "1970"}
+    assert _problems(bundle(patient=patient)) == [
+        "entry[0].resource.name: a name (text, or given and family) is required",
+        "entry[0].resource.birthDate: a full birth date YYYY-MM-DD is required"]

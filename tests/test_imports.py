@@ -36,8 +36,8 @@ def _upload(client, content: bytes, name: str = "upload.json"):
 
 def _decide(client, preview_url: str, button: str):
     page = client.get(preview_url).text
-    token = re.search(r'name="token"[^>]*value="([^"]+)"', page).group(1)
-    data = {"csrf_token": csrf(client, preview_url), "token": token, button: "1"}
+    fields = dict(re.findall(r'name="(token|plan)"[^>]*value="([^"]+)"', page))
+    data = {"csrf_token": csrf(client, preview_url), **fields, button: "1"}
     return client.post(preview_url, data=data)
 
 
@@ -222,3 +222,19 @@ def test_a_preview_answers_only_its_own_session_and_clinician(db, app, signed_in
 @pytest.mark.parametrize("path", ["/import"])
 def test_import_needs_sign_in(client, path):
     assert client.get(path).status_code == 302
+
+
+def test_accepting_after_the_chart_changed_shows_the_preview_again(db, signed_in, clinician):
+    uploaded = _upload(signed_in, US_CORE.read_bytes())
+    page = signed_in.get(uploaded.location).text
+    fields = dict(re.findall(r'name="(token|plan)"[^>]*value="([^"]+)"', page))
+    make_patient(clinician, mrn="USC-2001", name="Added Meanwhile")  # since the preview
+    db.session.commit()
+    stale = signed_in.post(uploaded.location, data={
+        "csrf_token": csrf(signed_in, uploaded.location), "accept": "1", **fields})
+    assert stale.status_code == 302 and stale.location.endswith(uploaded.location)
+    assert _counts(db)["trials"] == 0
+    again = signed_in.get(uploaded.location).text
+    assert "The chart changed since this preview" in again and "On your panel" in again
+    assert _decide(signed_in, uploaded.location, "accept").status_code == 302
+    assert _counts(db)["trials"] == 3

@@ -15,5 +15,6 @@ class DecisionForm(FlaskForm):
     """Accept or cancel one pending upload; the token must also be the session's."""
 
     token = HiddenField()
+    plan = HiddenField()  # the fingerprint of the plan previewed
     accept = SubmitField("Accept and import")
     cancel = SubmitField("Cancel")

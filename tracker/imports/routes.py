@@ -43,33 +43,43 @@ def too_large(_error):
     return render_template("imports/upload.html", form=form, problems=[]), 413
 
 
-def _pending_plan(token: str):
-    """Return the pending upload, its reading and its plan; 404 for a foreign or stale token."""
+def _pending(token: str):
+    """Return the signed-in user's pending upload under ``token``; 404 for any other."""
     upload = uploads.pending(current_user, token)
     if upload is None:
         abort(404)
-    reading = uploads.read_upload(upload.content)  # read as when previewed: it was valid then
-    return upload, reading, plan_import(reading.document, current_user)
+    return upload
+
+
+def _plan(upload):
+    """Return the upload's reading and plan (read as when previewed: it was valid then)."""
+    reading = uploads.read_upload(upload.content)
+    return reading, plan_import(reading.document, current_user)
 
 
 @bp.route("/import/<token>")
 def preview(token: str):
-    upload, reading, plan = _pending_plan(token)
+    upload = _pending(token)
+    reading, plan = _plan(upload)
     return render_template("imports/preview.html", upload=upload, reading=reading, plan=plan,
-                           form=DecisionForm(token=token))
+                           form=DecisionForm(token=token, plan=plan.fingerprint()))
 
 
 @bp.route("/import/<token>", methods=["POST"])
 def decide(token: str):
+    upload = _pending(token)
     form = DecisionForm()
     if not form.validate_on_submit() or form.token.data != token:
         abort(400)
-    upload, reading, plan = _pending_plan(token)
+    reading, plan = _plan(upload)
     if "accept" not in request.form:
         uploads.discard(upload)
         db.session.commit()
         flash("Import cancelled: nothing was stored.", "info")
         return redirect(url_for("imports.upload"))
+    if form.plan.data != plan.fingerprint():
+        flash("The chart changed since this preview: review what the import does now.", "error")
+        return redirect(url_for("imports.preview", token=token))
     patient = apply_import(plan, current_user)
     audit.record("import", patient=patient, detail={
         "format": reading.source, "file": upload.filename, **plan.summary()})

@@ -9,6 +9,7 @@ never commit.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,13 @@ class ImportPlan:
     @property
     def changes_anything(self) -> bool:
         return self.patient is None or any(p.is_new for ps in self.parts.values() for p in ps)
+
+    def fingerprint(self) -> str:
+        """Return a digest of what the plan does, to tell whether the chart changed meanwhile."""
+        marks = [self.patient.id if self.patient else None] + [
+            (part, p.match.id if p.match is not None else None)
+            for part in PARTS for p in self.parts[part]]
+        return hashlib.sha256(repr(marks).encode()).hexdigest()
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Return the counts of new and matched records per part, for the audit trail."""

@@ -84,6 +84,10 @@ def _patient(ctx: Context, entries: list[tuple[str, dict]]) -> dict | None:
     name = first(patient.get("name"))
     text = name.get("text") or " ".join(
         [*(g for g in name.get("given", []) if isinstance(g, str)), name.get("family") or ""])
+    if not isinstance(text, str) or not text.strip():
+        ctx.fail(f"{path}.name", "a name (text, or given and family) is required")
+    if not isinstance(patient.get("birthDate"), str) or len(patient["birthDate"]) != 10:
+        ctx.fail(f"{path}.birthDate", "a full birth date YYYY-MM-DD is required")
     gender = patient.get("gender", "unknown")
     if gender not in GENDERS:
         ctx.fail(f"{path}.gender", f"one of {', '.join(sorted(GENDERS))} expected")

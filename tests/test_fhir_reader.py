@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.conftest import make_trial
@@ -13,6 +16,7 @@ from tests.fhir_bundles import (
     PATIENT,
     RXNORM,
     SNOMED,
+    US_CORE,
     assert_valid_r4,
     bundle,
     condition,
@@ -425,3 +429,41 @@ def test_a_patient_without_name_or_full_birth_date_is_refused_by_path():
     assert _problems(bundle(patient=patient)) == [
         "entry[0].resource.name: a name (text, or given and family) is required",
         "entry[0].resource.birthDate: a full birth date YYYY-MM-DD is required"]
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, (*path, i))
+    yield path
+
+
+US_CORE_RAW = json.loads(US_CORE.read_text())
+BUNDLE_PATHS = [p for p in _leaves(US_CORE_RAW) if p]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+
+
+@given(edits=st.lists(st.tuples(st.sampled_from(BUNDLE_PATHS), json_values), min_size=1,
+                      max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_a_bundle_with_junk_values_is_read_or_refused_never_crashes(edits):
+    raw = copy.deepcopy(US_CORE_RAW)
+    for path, value in edits:
+        target = raw
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit replaced this branch
+    try:
+        read_history(raw)
+    except InvalidHistory as error:  # InvalidBundle is one
+        assert error.problems and all(isinstance(p, str) for p in error.problems)

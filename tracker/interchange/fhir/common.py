@@ -64,10 +64,16 @@ def first(value: Any) -> dict:
     return obj(value[0]) if isinstance(value, list) and value else {}
 
 
+def text(value: Any) -> str | None:
+    """Return ``value`` when it is a string, else None (a malformed element reads as absent)."""
+    return value if isinstance(value, str) else None
+
+
 def codings(concept: Any) -> list[dict]:
-    """Return the codings of a CodeableConcept that are objects."""
+    """Return the codings of a CodeableConcept as {system, code, display}, each text or None."""
     found = obj(concept).get("coding")
-    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+    return [{key: text(c.get(key)) for key in ("system", "code", "display")}
+            for c in (found if isinstance(found, list) else []) if isinstance(c, dict)]
 
 
 def has_code(concept: Any, system: str, codes: set[str] | tuple[str, ...]) -> str | None:
@@ -138,4 +144,4 @@ def sessions(resource: dict) -> int | None:
 
 def ignored(resource: dict) -> bool:
     """Say whether a resource's status says it never happened or was entered in error."""
-    return resource.get("status") in IGNORED_STATUSES
+    return text(resource.get("status")) in IGNORED_STATUSES

@@ -27,6 +27,7 @@ from tracker.interchange.fhir.common import (
     obj,
     own_kind,
     sessions,
+    text,
     texts,
 )
 from tracker.rules.vocab import Adherence, Response
@@ -43,6 +44,7 @@ TIMING_CODES = {"QD": 1, "AM": 1, "PM": 1, "QHS": 1, "HS": 1, "BID": 2, "TID": 3
                 "Q6H": 4, "Q8H": 3, "Q12H": 2, "Q24H": 1}
 ONGOING_STATUSES = {"active", "on-hold"}
 DEFAULT_DAYS = 30
+MAX_SUPPLY_DAYS, MAX_REPEATS = 3660, 100  # beyond these a supply is a typing error
 STOP_REASONS = "urn:trd-tracker:stop-reason"  # the app's own export writes this code system
 DOSAGE_KEY = {"MedicationStatement": "dosage", "MedicationRequest": "dosageInstruction",
               "MedicationDispense": "dosageInstruction"}
@@ -86,12 +88,12 @@ def identify(concept: Any, catalogue: Catalogue) -> str | None:
         if coding.get("system") == RXNORM_SYSTEM and coding.get("code") in by_rxcui:
             return by_rxcui[coding["code"]]
     pattern = _names_pattern(catalogue)
-    for text in texts(concept):
-        if ESKETAMINE_NAMES.search(text):
+    for name in texts(concept):
+        if ESKETAMINE_NAMES.search(name):
             return ESKETAMINE
-        if re.search(r"\bselegiline\b", text, re.IGNORECASE) and PATCH_STRENGTH.search(text):
+        if re.search(r"\bselegiline\b", name, re.IGNORECASE) and PATCH_STRENGTH.search(name):
             return SELEGILINE_PATCH
-        match = pattern.search(text)
+        match = pattern.search(name)
         if match:
             return catalogue.resolve(match.group(1)).generic
     return None
@@ -133,7 +135,7 @@ def _times_per_day(ctx: Context, timing: Any, path: str) -> float | None:
         return float(TIMING_CODES[code])
     frequency = _positive(ctx, repeat.get("frequency", 1), f"{path}.repeat.frequency")
     period = _positive(ctx, repeat.get("period", 1), f"{path}.repeat.period")
-    unit = repeat.get("periodUnit", "d")
+    unit = text(repeat.get("periodUnit", "d"))
     if unit not in DAYS_PER_UNIT:
         ctx.fail(f"{path}.repeat.periodUnit", "h, d or wk expected")
         return None
@@ -192,11 +194,14 @@ def _start(ctx: Context, resource: dict, kind: str, path: str) -> date | None:
 
 def _supply_days(ctx: Context, duration: Any, path: str) -> float | None:
     duration = obj(duration)
-    unit = duration.get("code") or duration.get("unit") or "d"
+    unit = text(duration.get("code")) or text(duration.get("unit")) or "d"
     if unit not in DURATION_DAYS:
         ctx.fail(f"{path}.unit", "days expected")
         return None
     value = _positive(ctx, duration.get("value"), f"{path}.value")
+    if value and value * DURATION_DAYS[unit] > MAX_SUPPLY_DAYS:
+        ctx.fail(f"{path}.value", f"at most {MAX_SUPPLY_DAYS} days expected")
+        return None
     return value * DURATION_DAYS[unit] if value else None
 
 
@@ -217,13 +222,13 @@ def _end(ctx: Context, resource: dict, kind: str, path: str, start: date) -> dat
             days = _supply_days(ctx, supply["expectedSupplyDuration"],
                                 f"{path}.dispenseRequest.expectedSupplyDuration")
             repeats = supply.get("numberOfRepeatsAllowed", 0)
-            if days and isinstance(repeats, int) and repeats >= 0:
+            if days and isinstance(repeats, int) and 0 <= repeats <= MAX_REPEATS:
                 return start + timedelta(days=round(days * (1 + repeats)))
     if kind == "MedicationDispense" and "daysSupply" in resource:
         days = _supply_days(ctx, resource["daysSupply"], f"{path}.daysSupply")
         if days:
             return start + timedelta(days=round(days))
-    if resource.get("status") in ONGOING_STATUSES:
+    if text(resource.get("status")) in ONGOING_STATUSES:
         return None
     ctx.note(f"A {kind} without an end date and not active is taken to cover {DEFAULT_DAYS} days")
     return start + timedelta(days=DEFAULT_DAYS)
@@ -244,7 +249,7 @@ def _outcome(resource: dict) -> dict[str, str]:
     found = {}
     for key, url, allowed in (("adherence", ADHERENCE, set(Adherence)),
                               ("response", RESPONSE, set(Response))):
-        value = extension(resource, url, "Code")
+        value = text(extension(resource, url, "Code"))
         if value in allowed:
             found[key] = value
     return found

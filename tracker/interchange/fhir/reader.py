@@ -13,7 +13,16 @@ from typing import Any
 
 from tracker.catalogue import Catalogue, default_catalogue
 from tracker.interchange.fhir import clinical
-from tracker.interchange.fhir.common import Context, InvalidBundle, first, ignored, obj
+from tracker.interchange.fhir.common import (
+    Context,
+    InvalidBundle,
+    codings,
+    first,
+    ignored,
+    obj,
+    text,
+    texts,
+)
 from tracker.interchange.fhir.courses import courses
 from tracker.interchange.fhir.medications import Record, identify, medication, records
 
@@ -46,7 +55,7 @@ def is_bundle(raw: Any) -> bool:
 
 def _entries(ctx: Context, raw: dict) -> list[tuple[str, dict]]:
     """Return (path, resource) of every entry, indexing them by fullUrl and Type/id."""
-    if raw.get("type") not in BUNDLE_TYPES:
+    if text(raw.get("type")) not in BUNDLE_TYPES:
         ctx.fail("type", f"one of {', '.join(sorted(BUNDLE_TYPES))} expected")
     entries = raw.get("entry", [])
     if not isinstance(entries, list):
@@ -75,24 +84,24 @@ def _patient(ctx: Context, entries: list[tuple[str, dict]]) -> dict | None:
     identifiers = [i for i in patient.get("identifier", []) if isinstance(i, dict)] \
         if isinstance(patient.get("identifier"), list) else []
     chosen = next((i for i in identifiers if any(
-        c.get("system") == MR_TYPE and c.get("code") == "MR"
-        for c in obj(i.get("type")).get("coding", []) if isinstance(c, dict))),
+        c["system"] == MR_TYPE and c["code"] == "MR" for c in codings(i.get("type")))),
         identifiers[0] if identifiers else {})
     mrn = chosen.get("value")
     if not isinstance(mrn, str) or not mrn.strip():
         ctx.fail(f"{path}.identifier", "an identifier (the MRN) is required")
     name = first(patient.get("name"))
-    text = name.get("text") or " ".join(
-        [*(g for g in name.get("given", []) if isinstance(g, str)), name.get("family") or ""])
-    if not isinstance(text, str) or not text.strip():
+    given = name.get("given") if isinstance(name.get("given"), list) else []
+    full = text(name.get("text")) or " ".join(
+        [*(g for g in given if isinstance(g, str)), text(name.get("family")) or ""])
+    if not full.strip():
         ctx.fail(f"{path}.name", "a name (text, or given and family) is required")
     if not isinstance(patient.get("birthDate"), str) or len(patient["birthDate"]) != 10:
         ctx.fail(f"{path}.birthDate", "a full birth date YYYY-MM-DD is required")
-    gender = patient.get("gender", "unknown")
+    gender = text(patient.get("gender", "unknown"))
     if gender not in GENDERS:
         ctx.fail(f"{path}.gender", f"one of {', '.join(sorted(GENDERS))} expected")
     return {"mrn": mrn.strip() if isinstance(mrn, str) else mrn,
-            "name": text.strip() if isinstance(text, str) else text,
+            "name": full.strip(),
             "birth_date": patient.get("birthDate"), "sex": gender}
 
 
@@ -125,9 +134,7 @@ def _medications(ctx: Context, entries, keys: dict[int, str],
         concept = medication(ctx, resource)
         agent = identify(concept, catalogue)
         if agent is None:
-            name = next(iter(t for t in [concept.get("text"), *[
-                c.get("display") for c in concept.get("coding", []) if isinstance(c, dict)]]
-                if isinstance(t, str) and t), "a medication without a name")
+            name = next(iter(texts(concept)[::-1]), "a medication without a name")
             if name not in ctx.skipped_medications:
                 ctx.skipped_medications.append(name)
             continue

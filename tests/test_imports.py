@@ -238,3 +238,18 @@ def test_accepting_after_the_chart_changed_shows_the_preview_again(db, signed_in
     assert "The chart changed since this preview" in again and "On your panel" in again
     assert _decide(signed_in, uploaded.location, "accept").status_code == 302
     assert _counts(db)["trials"] == 3
+
+
+def test_a_new_episode_whose_key_the_chart_uses_gets_a_free_key(db, signed_in, clinician):
+    patient = make_patient(clinician, mrn="A-1001")
+    patient.episodes.append(Episode(key="e1", onset=parse_day("2010-01-01"),
+                                    severity="mild"))
+    db.session.commit()
+    preview, _ = _import(signed_in, EXAMPLE.read_bytes())
+    assert 'e2 <span class="muted">(e1 in the file)</span>' in preview
+    assert 'e3 <span class="muted">(e2 in the file)</span>' in preview
+    db.session.refresh(patient)
+    keys = {e.onset.isoformat(): e.key for e in patient.episodes}
+    assert keys == {"2010-01-01": "e1", "2021-02-01": "e2", "2024-01-10": "e3"}
+    by_drug = {t.drug: t.episode.key for t in patient.trials}
+    assert by_drug["fluoxetine"] == "e2" and by_drug["sertraline"] == "e3"

@@ -38,6 +38,7 @@ class Planned:
     record: Any  # a tracker.rules history record
     match: Any = None  # the model row already holding it
     notes: str = ""  # a trial's free-text notes
+    key: str = ""  # an episode's key on the chart (the file's, unless the chart uses it)
 
     @property
     def is_new(self) -> bool:
@@ -65,6 +66,11 @@ class ImportPlan:
             (part, p.match.id if p.match is not None else None)
             for part in PARTS for p in self.parts[part]]
         return hashlib.sha256(repr(marks).encode()).hexdigest()
+
+    def chart_key(self, file_key: str | None) -> str | None:
+        """Return the chart's key of the episode the file calls ``file_key``."""
+        found = next((p.key for p in self.parts["episodes"] if p.record.key == file_key), None)
+        return found or file_key
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Return the counts of new and matched records per part, for the audit trail."""
@@ -133,6 +139,11 @@ def plan_import(document: Document, clinician: User) -> ImportPlan:
         notes = document.notes if part == "trials" else [""] * len(records)
         rows = list(getattr(patient, part)) if patient is not None else []
         plan.parts[part] = _match(part, records, notes, rows)
+    taken = {e.key for e in patient.episodes} if patient is not None else set()
+    for planned in plan.parts["episodes"]:
+        planned.key = planned.match.key if planned.match is not None else _free_key(
+            planned.record.key, taken)
+        taken.add(planned.key)
     return plan
 
 
@@ -148,12 +159,10 @@ def _free_key(wanted: str, taken: set[str]) -> str:
 
 def _episodes(plan: ImportPlan, patient: Patient) -> dict[str, Episode]:
     """Return the episode row each history key stands for, adding the new ones."""
-    taken = {e.key for e in patient.episodes}
     rows: dict[str, Episode] = {}
     for planned in plan.parts["episodes"]:
         if planned.is_new:
-            row = episode_row(planned.record, _free_key(planned.record.key, taken))
-            taken.add(row.key)
+            row = episode_row(planned.record, planned.key)
             patient.episodes.append(row)
         else:
             row = planned.match

@@ -8,10 +8,11 @@ from flask import url_for
 
 from tests.conftest import make_patient, make_trial, make_user
 from tracker.extensions import db
-from tracker.models import Episode, Measurement, Role, Treatment
+from tracker.models import Episode, Measurement, PendingImport, Role, Treatment
 from tracker.rules.vocab import Instrument, Severity, TreatmentKind
 
 RECORD_KINDS = ("trials", "measurements", "treatments", "episodes")
+UPLOAD_TOKEN = "the-owners-pending-upload"  # an import awaiting the owner's Accept
 
 
 def patient_with_records(clinician):
@@ -36,7 +37,7 @@ def example_urls(app, patient, records, user_id: int):
             continue
         kinds = RECORD_KINDS if "kind" in rule.arguments else (None,)
         for kind in kinds:
-            values = {"patient_id": patient.id, "user_id": user_id,
+            values = {"patient_id": patient.id, "user_id": user_id, "token": UPLOAD_TOKEN,
                       "trial_id": records["trials"].id, "episode_id": records["episodes"].id}
             if kind:
                 values.update(kind=kind, record_id=records[kind].id)
@@ -51,5 +52,6 @@ def world(db_):
     owner, other = make_user(), make_user()
     admin = make_user(Role.ADMIN)
     patient, records = patient_with_records(owner)
+    db_.session.add(PendingImport(token=UPLOAD_TOKEN, user_id=owner.id, content=b"{}"))
     db_.session.commit()
     return owner, other, admin, patient, records

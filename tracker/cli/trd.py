@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
-from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, dump
 from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
+from tracker.interchange.reading import read_history
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
@@ -32,12 +33,12 @@ def read_source(source: str) -> bytes:
 
 
 def parse_file(source: str):
-    """Read and validate a history file (``-`` for standard input); raise ``InvalidHistory``."""
+    """Read a history file or FHIR Bundle (``-`` for standard input); raise ``InvalidHistory``."""
     try:
         raw = load_document(read_source(source))
     except UnreadableDocument as error:
         raise InvalidHistory([f"$: {error}"]) from None
-    return parse(raw)
+    return read_history(raw).document
 
 
 def _print_problems(source: str, error: InvalidHistory) -> None:
@@ -52,7 +53,7 @@ def _print_problems(source: str, error: InvalidHistory) -> None:
 @click.option("--profile", type=click.Choice(list(rules.PROFILES)), default=rules.DEFAULT_PROFILE)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 def assess(source: str, as_of, profile: str, fmt: str) -> None:
-    """Assess a history file (or - for standard input) without a database."""
+    """Assess a history file or FHIR Bundle (or - for standard input) without a database."""
     from tracker.reporting import assessment_text
 
     try:
@@ -72,7 +73,7 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
 @click.argument("sources", metavar="FILE...", nargs=-1, required=True)
 @click.option("--clinician", "email", required=True, help="Email of the clinician who cares.")
 def import_histories(sources: tuple[str, ...], email: str) -> None:
-    """Create or replace patients by MRN from history files, all or none."""
+    """Create or replace patients by MRN from history files or FHIR Bundles, all or none."""
     from tracker.interchange.transfer import import_document
 
     clinician = db.session.scalars(select(User).where(User.email == email.lower())).first()

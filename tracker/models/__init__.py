@@ -6,9 +6,11 @@ from .clinical import Measurement, Treatment
 from .patient import Episode, Patient, care_team
 from .trial import DoseStep, Trial
 from .types import Role
+from .upload import PendingImport
 from .user import User
 
 __all__ = [
-    "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "Role", "StoredAssessment",
+    "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "PendingImport", "Role",
+    "StoredAssessment",
     "Treatment", "Trial", "User", "care_team",
 ]

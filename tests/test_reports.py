@@ -86,13 +86,13 @@ def test_fhir_bundle_validates_and_round_trips_its_codes(example):
         by_kind.setdefault(entry.resource.get_resource_type(), []).append(entry.resource)
     current = by_kind["Condition"][-1]
     assert {(c.system, c.code) for c in current.code.coding} == {
-        ("http://snomed.info/sct", "370143000"), ("http://hl7.org/fhir/sid/icd-10", "F33.2")}
+        ("http://snomed.info/sct", "370143000"), ("http://hl7.org/fhir/sid/icd-10-cm", "F33.2")}
     catalogue = default_catalogue()
     for statement, trial in zip(by_kind["MedicationStatement"], example.trials, strict=True):
         agent = catalogue.resolve(trial.drug)
         codes = [c.code for c in statement.medicationCodeableConcept.coding or []]
         assert codes == ([agent.rxcui] if agent.rxcui else [])
-        assert [d.doseAndRate[0].doseQuantity.value for d in statement.dosage] == \
+        assert [d.doseAndRate[0].rateQuantity.value for d in statement.dosage] == \
             [s.mg_per_day for s in trial.doses]
         assert statement.effectivePeriod.start.isoformat() == trial.started.isoformat()
     phq9 = [o for o in by_kind["Observation"] if o.code.coding[0].code == "44261-6"]

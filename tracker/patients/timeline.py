@@ -61,20 +61,34 @@ def _axis(patient: Patient, as_of: date) -> Axis:
     return Axis(date(start.year, start.month, 1), as_of + timedelta(days=21))
 
 
+def _first_tick(start: date, step: int) -> date:
+    """Return the first month boundary on or after ``start`` that starts a ``step``-month block
+    of the calendar year (every 1 January when ``step`` is 12), so ticks sit where labelled."""
+    day = start if start.day == 1 else _add_months(date(start.year, start.month, 1), 1)
+    while (day.month - 1) % step:
+        day = _add_months(day, 1)
+    return day
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
 def _ticks(axis: Axis, top: int, bottom: int) -> list[str]:
     parts = []
     months = (axis.end.year - axis.start.year) * 12 + axis.end.month - axis.start.month
     step = 1 if months <= 12 else 3 if months <= 36 else 12
-    day = axis.start
+    day = _first_tick(axis.start, step)
+    first = True
     while day <= axis.end:
         x = axis.x(day)
-        first = day == axis.start or day.month <= step
-        label = day.strftime("%Y") if step == 12 else day.strftime("%b %Y" if first else "%b")
+        label = day.strftime("%Y") if step == 12 else \
+            day.strftime("%b %Y" if first or day.month == 1 else "%b")
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
-                     'class="grid" stroke="#e3e7ec"/>')
+                     f'class="grid" stroke="#e3e7ec" data-date="{day.isoformat()}"/>')
         parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" {TICK}>{label}</text>')
-        month = day.month - 1 + step
-        day = date(day.year + month // 12, month % 12 + 1, 1)
+        day, first = _add_months(day, step), False
     return parts
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from xml.etree import ElementTree
 
 from tests.conftest import make_patient, make_trial
-from tracker.models import Episode
+from tracker.models import Episode, Measurement
 from tracker.patients import timeline
 from tracker.reports.summary import build_summary
 from tracker.rules.vocab import Severity, StopReason
@@ -66,3 +66,29 @@ def test_quarter_ticks_fall_on_quarter_starts(db, clinician):
     days = [e.get("data-date") for e in svg.iter(f"{SVG}line") if e.get("class") == "grid"]
     assert days[0] == "2023-04-01" and days[-1] == "2024-04-01"
     assert all(d[5:] in ("01-01", "04-01", "07-01", "10-01") for d in days)
+
+
+def test_scores_have_an_axis_values_and_phq9_severity_bands(db, clinician):
+    patient = _six_years(db, clinician)
+    for day, instrument, score in ((date(2024, 3, 6), "PHQ-9", 22), (date(2024, 6, 1), "PHQ-9", 14),
+                                   (date(2024, 6, 2), "MADRS", 31)):
+        patient.measurements.append(Measurement(taken_on=day, instrument=instrument,
+                                                score=score))
+    db.session.commit()
+    svg = _svg(patient, date(2025, 2, 1))
+    texts = [(e.get("class"), e.text) for e in svg.iter(f"{SVG}text")]
+    assert [t for c, t in texts if c == "score-value"] == ["22", "14", "31"]
+    assert [c for c, _ in texts].count("score-value") == 3
+    assert any(e.get("class") == "score-axis" for e in svg.iter(f"{SVG}line"))
+    axis_values = [t for c, t in texts if c == "tick" and t in ("0", "5", "10", "15", "20", "27")]
+    assert axis_values == ["0", "5", "10", "15", "20", "27"]
+    bands = [t for c, t in texts if c == "tick" and t and t.startswith(("minimal", "severe"))]
+    assert bands == ["minimal 0-4", "severe 20-27"]
+    assert "PHQ-9 (0-27), axis" in [t for _, t in texts]
+
+
+def test_the_last_episode_label_stays_inside_the_picture(db, clinician):
+    patient = _six_years(db, clinician)
+    svg = _svg(patient, date(2024, 3, 20))  # the current episode began two weeks ago
+    label = next(e for e in svg.iter(f"{SVG}text") if (e.text or "").startswith("episode e2"))
+    assert float(label.get("x")) + 6 * len(label.text) <= timeline.WIDTH

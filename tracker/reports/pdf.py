@@ -30,5 +30,6 @@ def summary_pdf(summary: Summary, clinician: User, generated: datetime | None = 
         generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
     )
     css = resources.files(__package__).joinpath("summary.css").read_text("utf-8")
+    # PDF/UA-1: tagged, so screen readers and text extraction follow the reading order.
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
-        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)])
+        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)], pdf_variant="pdf/ua-1")

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install system db browser lint bench serve clean
+.PHONY: run test install system db browser axe lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
+# axe-core (npm, pinned in package-lock.json) for the accessibility checks of the browser tests;
+# without npm those checks skip and say why.
+axe: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm is not installed: the axe-core checks will skip"; fi
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -47,11 +54,11 @@ lint: install
 RULES_COVERAGE := --cov=tracker/rules --cov-branch --cov-report=term-missing:skip-covered \
                   --cov-fail-under=100
 
-test: install browser lint
+test: install browser axe lint
 	$(BIN)/pytest $(RULES_COVERAGE)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts
+	rm -rf $(VENV) instance .pytest_cache test-artifacts node_modules
 
 # Benchmarks (see README): set BENCH_DATABASE_URL to a scratch PostgreSQL database to include it.
 bench: install

@@ -110,5 +110,6 @@ def test_antidepressant_trials_are_numbered_without_the_augmentation(summaries):
 
 def test_diagnosis_line_says_recurrent_once(summaries):
     text = re.sub(r"\s+", " ", _pages(summaries["A-1001"][0])[0])
+    assert "born 1980-04-02 (age 44)" in text
     line = re.search(r"Diagnosis (.*?) Current episode", text).group(1)
     assert line == "Major depressive disorder, recurrent severe without psychotic features (F33.2)"

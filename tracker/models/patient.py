@@ -82,7 +82,8 @@ class Patient(db.Model):
         order_by="(Treatment.start, Treatment.id)", primaryjoin=_standing("Treatment"),
     )
     # Every trial ever recorded, entered in error or not: for the admins' research export.
-    all_trials: Mapped[list[Trial]] = relationship(viewonly=True, order_by="Trial.id")
+    all_trials: Mapped[list[Trial]] = relationship(viewonly=True,
+                                                   order_by="(Trial.started, Trial.id)")
     assessment: Mapped[StoredAssessment | None] = relationship(cascade="all, delete-orphan")
 
     @validates("name")

@@ -50,7 +50,7 @@ class Summary:
 
     @property
     def antidepressant_trials(self) -> list[TrialRow]:
-        """The antidepressant trials of the current episode, in the order given."""
+        """The antidepressant trials of the current episode, by first dose date."""
         return [t for t in self.trials if t.agent.is_antidepressant and t.in_current_episode]
 
     @property

@@ -277,6 +277,8 @@ def test_cli_exports_with_progress(app, example, db, clinician, tmp_path):
     result = runner.invoke(args=["report", "pdf", "--all", "-o", str(tmp_path / "all")])
     assert result.exit_code == 0 and (tmp_path / "all" / "A-1001-treatment-history.pdf").exists()
     Bundle.model_validate_json((tmp_path / "f.json").read_text())
+    for name in ("t.csv", "d.csv", "p.csv", "r.csv"):
+        _excel((tmp_path / name).read_bytes())
     assert "Jane Example" not in (tmp_path / "r.csv").read_text()
     missing = runner.invoke(args=["report", "fhir", "NOPE", "-o", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "no patient with the MRN NOPE" in missing.output

@@ -96,7 +96,7 @@ def panel_rows(user: User | None, batch: int = 2000) -> Iterator[list]:
     verdicts, fetched ``batch`` at a time as they are read."""
     query = (select(Patient, StoredAssessment)
              .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
-             .order_by(Patient.name, Patient.id).execution_options(yield_per=batch))
+             .order_by(Patient.sort_name, Patient.id).execution_options(yield_per=batch))
     if user is not None:  # bound now: a streamed response reads the rows after the view ends
         query = query.join(care_team, care_team.c.patient_id == Patient.id) \
             .where(care_team.c.user_id == user.id)

@@ -40,6 +40,7 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -49,12 +50,12 @@ RULES_COVERAGE := --cov=tracker/rules --cov-branch --cov-report=term-missing:ski
 
 # axe-core (npm) for the accessibility checks of the browser tests; pinned in package-lock.json.
 AXE := node_modules/axe-core/axe.min.js
-$(AXE): package.json
+$(AXE): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; \
 	  else echo "Please install nodejs and npm (for axe-core)"; exit 1; fi; }
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $@
 
 axe: $(AXE)

@@ -68,4 +68,6 @@ def test_upgrade_keeps_existing_records_and_fills_new_columns(blank_app):
         token, = connection.execute(text("SELECT session_token FROM users")).one()
         study, = connection.execute(text("SELECT study_id FROM patients")).one()
         icd, = connection.execute(text("SELECT icd10 FROM episodes")).one()
+        sort_name, = connection.execute(text("SELECT sort_name FROM patients")).one()
     assert len(token) >= 20 and len(study) == 16 and icd == ""
+    assert sort_name == "patient old"

@@ -101,7 +101,8 @@ def test_new_patient_then_trials_turn_the_flag_on(db, signed_in):
         "sex": "male"})
     assert response.status_code == 302
     chart = response.headers["Location"]
-    assert "Not met" in signed_in.get(chart).text
+    fresh = signed_in.get(chart).text
+    assert "No trials yet" in fresh and "badge-not" not in fresh  # neutral, not a green "Not met"
     for drug, start in (("Zoloft", "2024-01-01"), ("venlafaxine", "2024-04-01")):
         url = f"{chart}/trials/new"
         mg = "100" if drug == "Zoloft" else "150"

@@ -17,6 +17,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 from tests.conftest import login, make_patient, make_trial, make_user
+from tracker.assessments import store_assessment
 from tracker.catalogue import default_catalogue
 from tracker.interchange.csv_export import write_rows
 from tracker.interchange.fhir.export import patient_bundle
@@ -26,7 +27,8 @@ from tracker.models import Role
 from tracker.reports.research import HEADER as RESEARCH_HEADER
 from tracker.reports.research import birth_year, research_rows
 from tracker.reports.summary import build_summary
-from tracker.reports.tables import TRIAL_HEADER, trial_rows
+from tracker.reports.tables import DOSE_STEP_HEADER, TRIAL_HEADER, dose_step_rows, trial_rows
+from tracker.rules.vocab import Response, StopReason
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
@@ -59,6 +61,17 @@ def _csv(header, rows) -> str:
     return out.getvalue()
 
 
+def _excel(body: bytes) -> list[dict]:
+    """Read a CSV download as Excel does: UTF-8 only after a byte-order mark, every cell
+    quoted (checked line by line: no test cell holds a line break)."""
+    assert body.startswith(b"\xef\xbb\xbf"), "no byte-order mark: Excel would read cp1252"
+    text = body.decode("utf-8-sig")
+    quoted = r'"(?:[^"]|"")*"'
+    for line in text.split("\r\n")[:-1]:
+        assert re.fullmatch(f"{quoted}(?:,{quoted})*", line), line
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
 def test_trials_csv_matches_its_golden_file(example):
     _golden("trials.csv", _csv(TRIAL_HEADER, trial_rows(build_summary(example, as_of=AS_OF))))
 
@@ -86,13 +99,13 @@ def test_fhir_bundle_validates_and_round_trips_its_codes(example):
         by_kind.setdefault(entry.resource.get_resource_type(), []).append(entry.resource)
     current = by_kind["Condition"][-1]
     assert {(c.system, c.code) for c in current.code.coding} == {
-        ("http://snomed.info/sct", "370143000"), ("http://hl7.org/fhir/sid/icd-10", "F33.2")}
+        ("http://snomed.info/sct", "370143000"), ("http://hl7.org/fhir/sid/icd-10-cm", "F33.2")}
     catalogue = default_catalogue()
     for statement, trial in zip(by_kind["MedicationStatement"], example.trials, strict=True):
         agent = catalogue.resolve(trial.drug)
         codes = [c.code for c in statement.medicationCodeableConcept.coding or []]
         assert codes == ([agent.rxcui] if agent.rxcui else [])
-        assert [d.doseAndRate[0].doseQuantity.value for d in statement.dosage] == \
+        assert [d.doseAndRate[0].rateQuantity.value for d in statement.dosage] == \
             [s.mg_per_day for s in trial.doses]
         assert statement.effectivePeriod.start.isoformat() == trial.started.isoformat()
     phq9 = [o for o in by_kind["Observation"] if o.code.coding[0].code == "44261-6"]
@@ -116,7 +129,7 @@ def test_trials_csv_download_parses_back_and_neutralises_formulas(db, signed_in,
     db.session.commit()
     response = signed_in.get(f"/patients/{patient.id}/trials.csv")
     assert response.headers["Content-Disposition"] == "attachment; filename=F-1-trials.csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = _excel(response.get_data())
     assert [r["drug"] for r in rows] == ["sertraline", "venlafaxine"]
     assert rows[0]["notes"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
     assert rows[1]["notes"] == "'+1 tablet; -2 later; @home"
@@ -128,10 +141,47 @@ def test_panel_csv_lists_only_my_patients(db, signed_in, clinician):
     mine = make_patient(clinician, name="=cmd|' /C calc'!A0")
     make_patient(make_user(), name="Not Mine")
     db.session.commit()
-    text = signed_in.get("/reports/panel.csv").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = _excel(signed_in.get("/reports/panel.csv").get_data())
     assert [r["mrn"] for r in rows] == [mine.mrn]
     assert rows[0]["name"].startswith("'=") and rows[0]["trd_status"] == "not_met"
+
+
+def test_csv_keeps_accents_plain_numbers_and_one_agent_per_item(db, signed_in, clinician):
+    patient = make_patient(clinician, name="Zoë Ångström-Núñez", mrn="Z-1")
+    failed = {"stop_reason": StopReason.INADEQUATE_RESPONSE, "response": Response.NONE}
+    make_trial(patient, "sertraline", ((date(2024, 1, 1), 50), (date(2024, 1, 15), 150)),
+               stopped=date(2024, 4, 1), **failed)
+    make_trial(patient, "venlafaxine", ((date(2024, 4, 2), 225),), stopped=date(2024, 6, 1),
+               **failed)
+    store_assessment(patient)
+    db.session.commit()
+    panel = _excel(signed_in.get("/reports/panel.csv").get_data())
+    assert panel[0]["name"] == "Zoë Ångström-Núñez"
+    assert panel[0]["failed_agents"] == "sertraline; venlafaxine"
+    trials = _excel(signed_in.get(f"/patients/{patient.id}/trials.csv").get_data())
+    assert [r["max_mg_per_day"] for r in trials] == ["150", "225"]
+    assert [r["min_adequate_mg_per_day"] for r in trials] == ["50", "150"]
+
+
+def test_dose_steps_csv_has_one_row_per_step_with_start_and_end(example, signed_in):
+    response = signed_in.get(f"/patients/{example.id}/dose-steps.csv")
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=A-1001-dose-steps.csv"
+    rows = _excel(response.get_data())
+    assert len(rows) == sum(len(t.doses) for t in example.trials)
+    sertraline = [r for r in rows if r["drug"] == "sertraline"]
+    assert [(r["step"], r["start"], r["end"], r["days"], r["mg_per_day"], r["ongoing"])
+            for r in sertraline] == [("1", "2024-01-15", "2024-02-04", "21", "50", "no"),
+                                     ("2", "2024-02-05", "2024-03-31", "56", "100", "no")]
+    last = [r for r in rows if r["drug"] == "escitalopram"][-1]
+    assert (last["end"], last["days"], last["ongoing"]) == ("", "", "yes")
+    assert f'/patients/{example.id}/dose-steps.csv' in signed_in.get(
+        f"/patients/{example.id}").get_data(as_text=True)
+
+
+def test_dose_steps_csv_matches_its_golden_file(example):
+    _golden("dose-steps.csv", _csv(DOSE_STEP_HEADER,
+                                   dose_step_rows(build_summary(example, as_of=AS_OF))))
 
 
 def _pdf_text(body: bytes) -> str:
@@ -176,7 +226,7 @@ def test_research_export_is_deidentified(example, db, client):
     db.session.commit()
     login(client, admin.email)
     text = client.get("/reports/research.csv").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = _excel(client.get("/reports/research.csv").get_data())
     for forbidden in ("Jane Example", "A-1001", "Very Old Person", old.mrn, "1920",
                       "1980-04-02"):
         assert forbidden not in text
@@ -192,8 +242,7 @@ def test_research_export_keeps_rows_entered_in_error_flagged(example, db, client
     admin = make_user(Role.ADMIN)
     db.session.commit()
     login(client, admin.email)
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/reports/research.csv").get_data(as_text=True))))
+    rows = _excel(client.get("/reports/research.csv").get_data())
     assert [r["entered_in_error"] for r in rows].count("yes") == 1
     assert len(rows) == len(example.all_trials)
 
@@ -201,7 +250,7 @@ def test_research_export_keeps_rows_entered_in_error_flagged(example, db, client
 def test_exports_of_another_clinicians_patient_are_404(db, signed_in):
     theirs = make_patient(make_user())
     db.session.commit()
-    for suffix in ("report.pdf", "trials.csv", "fhir.json", "history.json"):
+    for suffix in ("report.pdf", "trials.csv", "dose-steps.csv", "fhir.json", "history.json"):
         assert signed_in.get(f"/patients/{theirs.id}/{suffix}").status_code == 404
     assert signed_in.get("/reports/research.csv").status_code == 403
 
@@ -219,7 +268,8 @@ def test_exports_are_audited(example, db, signed_in):
 def test_cli_exports_with_progress(app, example, db, clinician, tmp_path):
     runner = app.test_cli_runner()
     for args, name in ((["pdf", "A-1001"], "one.pdf"), (["trials", "A-1001"], "t.csv"),
-                       (["fhir", "A-1001"], "f.json"), (["history", "A-1001"], "h.json"),
+                       (["fhir", "A-1001"], "f.json"),
+                       (["dose-steps", "A-1001"], "d.csv"), (["history", "A-1001"], "h.json"),
                        (["panel"], "p.csv"), (["research"], "r.csv")):
         result = runner.invoke(args=["report", *args, "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
@@ -227,6 +277,8 @@ def test_cli_exports_with_progress(app, example, db, clinician, tmp_path):
     result = runner.invoke(args=["report", "pdf", "--all", "-o", str(tmp_path / "all")])
     assert result.exit_code == 0 and (tmp_path / "all" / "A-1001-treatment-history.pdf").exists()
     Bundle.model_validate_json((tmp_path / "f.json").read_text())
+    for name in ("t.csv", "d.csv", "p.csv", "r.csv"):
+        _excel((tmp_path / name).read_bytes())
     assert "Jane Example" not in (tmp_path / "r.csv").read_text()
     missing = runner.invoke(args=["report", "fhir", "NOPE", "-o", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "no patient with the MRN NOPE" in missing.output

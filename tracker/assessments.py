@@ -87,7 +87,7 @@ def load_histories(patient_ids: list[int], catalogue: Catalogue | None = None
     """Return the rules inputs of many patients, read with six statements whatever their number.
 
     Rows entered in error are left out, and the order of each list is the one the patient's
-    collections use (trials by id, so a trial's index is the same on every road).
+    collections use (trials by first dose, then id: a trial's index is the same on every road).
     """
     catalogue = catalogue or default_catalogue()
     patients = Patient.__table__
@@ -96,11 +96,11 @@ def load_histories(patient_ids: list[int], catalogue: Catalogue | None = None
     episodes = _standing(Episode, "id key onset remission severity psychotic", patient_ids,
                          "onset id")
     trials = _standing(Trial, "id drug stopped stop_reason adherence response episode_id",
-                       patient_ids, "id")
+                       patient_ids, "started id")
     measurements = _standing(Measurement, "taken_on instrument score", patient_ids,
                              "taken_on id")
     treatments = _standing(Treatment, "kind start end sessions detail episode_id", patient_ids,
-                           "id")
+                           "start id")
     steps = DoseStep.__table__
     trial_ids = [t.id for rows in trials.values() for t in rows]
     doses: dict[int, list] = defaultdict(list)

@@ -99,6 +99,20 @@ def trials(mrn: str, output: Path, as_of, profile: str):
     _exported(patient, "trials.csv", output)
 
 
+@report_cli.command("dose-steps")
+@click.argument("mrn")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def dose_steps(mrn: str, output: Path):
+    """Write one patient's dose steps as CSV, one row per step with its start and end."""
+    from tracker.reports.summary import build_summary
+    from tracker.reports.tables import DOSE_STEP_HEADER, dose_step_rows
+
+    patient = _patient(mrn)
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        write_rows(stream, DOSE_STEP_HEADER, dose_step_rows(build_summary(patient)))
+    _exported(patient, "dose-steps.csv", output)
+
+
 @report_cli.command("fhir")
 @click.argument("mrn")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, func, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
 from tracker.rules.vocab import Severity, Sex
@@ -29,6 +29,19 @@ care_team = Table(
 )
 
 
+def sort_name(name: str) -> str:
+    """Return the key the panel sorts a name by: family name first, lower case.
+
+    "Helen Morris" and "Morris, Helen" both give "morris helen"; the last word is taken as the
+    family name unless the name is written family name first with a comma.
+    """
+    family, comma, given = name.partition(",")
+    if not comma:
+        *given_words, family = name.split() or [""]
+        given = " ".join(given_words)
+    return " ".join(f"{family} {given}".lower().split())
+
+
 def _standing(model: str) -> str:
     """Return the join of a patient to their ``model`` rows that are not entered in error."""
     return f"and_(Patient.id == {model}.patient_id, {model}.entered_in_error_at.is_(None))"
@@ -40,6 +53,8 @@ class Patient(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mrn: Mapped[str] = mapped_column(String(64), unique=True, comment="the clinic's record number")
     name: Mapped[str] = mapped_column(String(200), index=True)
+    sort_name: Mapped[str] = mapped_column(
+        String(200), index=True, default="", comment="family name first, lower case: for sorting")
     birth_date: Mapped[date]
     sex: Mapped[Sex] = mapped_column(enum_column(Sex, "sex"))
     study_id: Mapped[str] = mapped_column(
@@ -55,20 +70,26 @@ class Patient(db.Model):
         primaryjoin=_standing("Episode"),
     )
     trials: Mapped[list[Trial]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="Trial.id",
-        primaryjoin=_standing("Trial"),
+        back_populates="patient", cascade="all, delete-orphan",
+        order_by="(Trial.started, Trial.id)", primaryjoin=_standing("Trial"),
     )
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="patient", cascade="all, delete-orphan",
         order_by="(Measurement.taken_on, Measurement.id)", primaryjoin=_standing("Measurement"),
     )
     treatments: Mapped[list[Treatment]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="Treatment.id",
-        primaryjoin=_standing("Treatment"),
+        back_populates="patient", cascade="all, delete-orphan",
+        order_by="(Treatment.start, Treatment.id)", primaryjoin=_standing("Treatment"),
     )
     # Every trial ever recorded, entered in error or not: for the admins' research export.
-    all_trials: Mapped[list[Trial]] = relationship(viewonly=True, order_by="Trial.id")
+    all_trials: Mapped[list[Trial]] = relationship(viewonly=True,
+                                                   order_by="(Trial.started, Trial.id)")
     assessment: Mapped[StoredAssessment | None] = relationship(cascade="all, delete-orphan")
+
+    @validates("name")
+    def _keep_sort_name(self, _key: str, name: str) -> str:
+        self.sort_name = sort_name(name)
+        return name
 
     def __repr__(self) -> str:
         return f"<Patient {self.mrn}>"

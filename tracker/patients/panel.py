@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from tracker.assessments import reassess
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment, User, care_team
+from tracker.models import Patient, StoredAssessment, Trial, User, care_team
 
 SORTS = {
-    "name": Patient.name,
+    "name": Patient.sort_name,
     "mrn": Patient.mrn,
     "episode": StoredAssessment.episode_onset,
     "failed": StoredAssessment.failed_count,
@@ -35,8 +35,18 @@ class PanelQuery:
 
 
 @dataclass(frozen=True)
+class PanelRow:
+    """A patient with the stored verdict; ``has_trials`` is False for a patient with no
+    history yet, whose "not met" means nothing has been logged."""
+
+    patient: Patient
+    verdict: StoredAssessment
+    has_trials: bool
+
+
+@dataclass(frozen=True)
 class PanelPage:
-    rows: list[tuple[Patient, StoredAssessment]]
+    rows: list[PanelRow]
     total: int
     query: PanelQuery
 
@@ -62,24 +72,32 @@ def refresh_stale(user: User, today: date) -> int:
                     stored={pid for pid, has in expired if has is not None})
 
 
+def _matches(search: str):
+    """Return the condition for a search: the MRN, or every word in the name in any order
+    ("Morris, Helen" finds Helen Morris)."""
+    words = search.lower().replace(",", " ").split()
+    name = and_(*(func.lower(Patient.name).like(f"%{word}%") for word in words))
+    return or_(name, func.lower(Patient.mrn).like(f"%{search.lower()}%"))
+
+
 def panel_page(user: User, q: PanelQuery) -> PanelPage:
     """Return one page of the user's patients with their verdicts, in a single statement."""
     total = func.count().over().label("total")
+    has_trials = exists().where(Trial.patient_id == Patient.id,
+                                Trial.entered_in_error_at.is_(None)).label("has_trials")
     stmt = (
-        select(Patient, StoredAssessment, total)
+        select(Patient, StoredAssessment, has_trials, total)
         .join(care_team, care_team.c.patient_id == Patient.id)
         .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
         .where(care_team.c.user_id == user.id)
     )
-    if q.search:
-        like = f"%{q.search.lower()}%"
-        stmt = stmt.where(or_(func.lower(Patient.name).like(like),
-                              func.lower(Patient.mrn).like(like)))
+    if q.search.replace(",", " ").strip():
+        stmt = stmt.where(_matches(q.search))
     if q.flag in FLAGS:
         stmt = stmt.where(StoredAssessment.status == q.flag)
     column = SORTS.get(q.sort, Patient.name)
     order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [(patient, stored) for patient, stored, _ in result]
+    rows = [PanelRow(patient, stored, bool(has)) for patient, stored, has, _ in result]
     return PanelPage(rows, result[0].total if result else 0, q)

@@ -8,6 +8,7 @@ from tracker.assessments import assess_patient
 from tracker.auth.access import patient_or_404
 from tracker.extensions import db
 from tracker.patients import bp, timeline
+from tracker.patients.chart import age_on, current_medications
 from tracker.patients.forms import PatientForm
 from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
 
@@ -43,7 +44,9 @@ def chart(patient_id: int):
     db.session.commit()
     return render_template("patients/chart.html", patient=patient, result=result,
                            profile=rules.PROFILES[profile], profiles=rules.PROFILES,
-                           timeline=timeline.render(patient, result))
+                           timeline=timeline.render(patient, result),
+                           age=age_on(patient.birth_date, result.as_of),
+                           current=current_medications(patient, result.as_of))
 
 
 @bp.route("/new", methods=["GET", "POST"])

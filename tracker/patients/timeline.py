@@ -61,20 +61,34 @@ def _axis(patient: Patient, as_of: date) -> Axis:
     return Axis(date(start.year, start.month, 1), as_of + timedelta(days=21))
 
 
+def _first_tick(start: date, step: int) -> date:
+    """Return the first month boundary on or after ``start`` that starts a ``step``-month block
+    of the calendar year (every 1 January when ``step`` is 12), so ticks sit where labelled."""
+    day = start if start.day == 1 else _add_months(date(start.year, start.month, 1), 1)
+    while (day.month - 1) % step:
+        day = _add_months(day, 1)
+    return day
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
 def _ticks(axis: Axis, top: int, bottom: int) -> list[str]:
     parts = []
     months = (axis.end.year - axis.start.year) * 12 + axis.end.month - axis.start.month
     step = 1 if months <= 12 else 3 if months <= 36 else 12
-    day = axis.start
+    day = _first_tick(axis.start, step)
+    first = True
     while day <= axis.end:
         x = axis.x(day)
-        first = day == axis.start or day.month <= step
-        label = day.strftime("%Y") if step == 12 else day.strftime("%b %Y" if first else "%b")
+        label = day.strftime("%Y") if step == 12 else \
+            day.strftime("%b %Y" if first or day.month == 1 else "%b")
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
-                     'class="grid" stroke="#e3e7ec"/>')
+                     f'class="grid" stroke="#e3e7ec" data-date="{day.isoformat()}"/>')
         parts.append(f'<text x="{x + 3:.1f}" y="{top + 12}" {TICK}>{label}</text>')
-        month = day.month - 1 + step
-        day = date(day.year + month // 12, month % 12 + 1, 1)
+        day, first = _add_months(day, step), False
     return parts
 
 
@@ -108,13 +122,51 @@ def _trial_row(trial, verdict, axis: Axis, y: int, as_of: date) -> list[str]:
     return parts
 
 
+# PHQ-9 severity bands (Kroenke, Spitzer & Williams 2001), drawn behind the score lines.
+PHQ9_BANDS = ((0, 4, "minimal", "#ffffff"), (5, 9, "mild", "#f6f8fa"),
+              (10, 14, "moderate", "#fbf6ea"), (15, 19, "moderately severe", "#fbefe4"),
+              (20, 27, "severe", "#fbe9e7"))
+
+
+def _score_axis(instrument: str, high: int, axis: Axis, top: int) -> list[str]:
+    """Return the y axis of the first instrument: its scale, and PHQ-9's severity bands."""
+    left, right = LABEL_W, WIDTH - RIGHT_W
+
+    def y(score: float) -> float:
+        return top + SCORE_H - SCORE_H * score / high
+
+    parts = []
+    if instrument == "PHQ-9":
+        for low, band_high, words, fill in PHQ9_BANDS:
+            y1, y2 = y(band_high + (1 if band_high < high else 0)), y(low)
+            parts.append(f'<rect x="{left}" y="{y1:.1f}" width="{right - left}" '
+                         f'height="{y2 - y1:.1f}" fill="{fill}" class="band"/>')
+            parts.append(f'<text x="{right + 4}" y="{(y1 + y2) / 2 + 3:.1f}" {TICK}>'
+                         f'{words} {low}-{band_high}</text>')
+        ticks = [0, 5, 10, 15, 20, high]
+    else:
+        ticks = [0, high // 2, high]
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + SCORE_H}" '
+                 'class="score-axis" stroke="#5b6878"/>')
+    for value in ticks:
+        parts.append(f'<line x1="{left - 3}" y1="{y(value):.1f}" x2="{left}" '
+                     f'y2="{y(value):.1f}" stroke="#5b6878"/>')
+        parts.append(f'<text x="{left - 5}" y="{y(value) + 3:.1f}" text-anchor="end" '
+                     f'{TICK}>{value}</text>')
+    return parts
+
+
 def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
     parts = [f'<text x="6" y="{top + 14}" {LABEL}>Scores</text>']
     by_instrument: dict[str, list] = {}
     for m in patient.measurements:
         by_instrument.setdefault(str(m.instrument), []).append(m)
-    for row, (instrument, items) in enumerate(by_instrument.items()):
+    order = sorted(by_instrument, key=lambda name: name != "PHQ-9")  # PHQ-9 gives the axis
+    for row, instrument in enumerate(order):
+        items = by_instrument[instrument]
         high = rules.vocab.SCORE_RANGES[rules.vocab.Instrument(instrument)][1]
+        if row == 0:
+            parts += _score_axis(instrument, high, axis, top)
         colour = INSTRUMENT_COLOURS[instrument]
         points = [(axis.x(m.taken_on), top + SCORE_H - SCORE_H * m.score / high, m)
                   for m in items]
@@ -125,8 +177,11 @@ def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                          f'<title>{instrument} {m.score} on {m.taken_on.isoformat()}</title>'
                          '</circle>')
-        parts.append(f'<text x="6" y="{top + 32 + 14 * row}" class="tick" fill="{colour}">'
-                     f'{instrument} (0-{high})</text>')
+            parts.append(f'<text x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
+                         f'font-size="10" fill="{colour}" class="score-value">{m.score}</text>')
+        axis_words = ", axis" if row == 0 and len(order) > 1 else ""
+        parts.append(f'<text x="6" y="{top + 32 + 14 * row}" class="tick" font-size="11" '
+                     f'fill="{colour}">{instrument} (0-{high}){axis_words}</text>')
     return parts
 
 
@@ -147,8 +202,9 @@ def render(patient: Patient, result: rules.Assessment) -> Markup:
         cls, fill = ("episode current", "#fbf3e4") if current else ("episode", "#f2f5f8")
         parts.append(f'<rect x="{x1:.1f}" y="0" width="{max(1.0, x2 - x1):.1f}" '
                      f'height="{chart_h}" class="{cls}" fill="{fill}"/>')
-        parts.append(f'<text x="{x1 + 4:.1f}" y="{chart_h - 4}" {TICK}>'
-                     f'episode {escape(episode.key)} · {episode.severity.value}</text>')
+        words = f"episode {episode.key} · {episode.severity.value}"
+        x_label = min(x1 + 4, WIDTH - 4 - 6 * len(words))  # never past the right edge
+        parts.append(f'<text x="{x_label:.1f}" y="{chart_h - 4}" {TICK}>{escape(words)}</text>')
     parts += _ticks(axis, 0, height - 10)
     verdicts = {v.index: v for v in result.trials}
     y = AXIS_H

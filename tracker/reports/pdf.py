@@ -9,6 +9,7 @@ from flask import render_template
 
 from tracker.models import User
 from tracker.patients import timeline
+from tracker.patients.chart import age_on
 from tracker.reporting import STATUS_WORDS
 from tracker.reports.summary import Summary
 
@@ -28,7 +29,9 @@ def summary_pdf(summary: Summary, clinician: User, generated: datetime | None = 
         status_words=STATUS_WORDS[summary.assessment.status],
         timeline=timeline.render(summary.patient, summary.assessment),
         generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+        age=age_on(summary.patient.birth_date, summary.as_of),
     )
     css = resources.files(__package__).joinpath("summary.css").read_text("utf-8")
+    # PDF/UA-1: tagged, so screen readers and text extraction follow the reading order.
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(
-        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)])
+        stylesheets=[CSS(string=css, url_fetcher=_no_fetching)], pdf_variant="pdf/ua-1")

@@ -24,8 +24,10 @@ from tracker.reports.research import HEADER as RESEARCH_HEADER
 from tracker.reports.research import research_extract
 from tracker.reports.summary import build_summary
 from tracker.reports.tables import (
+    DOSE_STEP_HEADER,
     PANEL_HEADER,
     TRIAL_HEADER,
+    dose_step_rows,
     panel_rows,
     trial_rows,
 )
@@ -67,6 +69,15 @@ def trials_csv(patient_id: int):
     rows = list(trial_rows(build_summary(patient, _profile())))
     _exported(patient, "trials.csv")
     return csv_response(_filename(patient, "-trials.csv"), TRIAL_HEADER, rows)
+
+
+@bp.route("/patients/<int:patient_id>/dose-steps.csv")
+def dose_steps_csv(patient_id: int):
+    """One row per dose step of every trial, with its start and end."""
+    patient = patient_or_404(patient_id)
+    rows = list(dose_step_rows(build_summary(patient, _profile())))
+    _exported(patient, "dose-steps.csv")
+    return csv_response(_filename(patient, "-dose-steps.csv"), DOSE_STEP_HEADER, rows)
 
 
 @bp.route("/patients/<int:patient_id>/fhir.json")

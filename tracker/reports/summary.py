@@ -9,7 +9,7 @@ from datetime import date
 from tracker import rules
 from tracker.assessments import history_of
 from tracker.catalogue import default_catalogue
-from tracker.codes import ICD10_MDD, diagnosis_course
+from tracker.codes import ICD10_MDD
 from tracker.models import Episode, Patient, Treatment, Trial
 from tracker.rules.episodes import membership
 from tracker.rules.outcomes import ScoreChange, score_change
@@ -50,7 +50,7 @@ class Summary:
 
     @property
     def antidepressant_trials(self) -> list[TrialRow]:
-        """The antidepressant trials of the current episode, in the order given."""
+        """The antidepressant trials of the current episode, by first dose date."""
         return [t for t in self.trials if t.agent.is_antidepressant and t.in_current_episode]
 
     @property
@@ -65,11 +65,7 @@ class Summary:
     def diagnosis(self) -> str:
         code = self.episode.icd10 if self.episode else ""
         label = ICD10_MDD.get(code, "Major depressive disorder")
-        return f"{label} ({code})" if code else f"{label}, ICD-10 code not recorded"
-
-    @property
-    def course(self) -> str:
-        return diagnosis_course(self.episode.icd10 if self.episode else None)
+        return f"{label} ({code})" if code else f"{label}, ICD-10-CM code not recorded"
 
 
 def build_summary(patient: Patient, profile: str = rules.DEFAULT_PROFILE,

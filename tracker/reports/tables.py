@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,9 @@ TRIAL_HEADER = [
     "stop_reason", "dose_steps", "max_mg_per_day", "min_adequate_mg_per_day",
     "days_at_adequate_dose", "adherence", "response", "instrument", "baseline_date",
     "baseline_score", "last_date", "last_score", "improvement_pct", "verdict", "notes",
+]
+DOSE_STEP_HEADER = [
+    "mrn", "trial", "drug", "step", "start", "end", "days", "mg_per_day", "ongoing",
 ]
 PANEL_HEADER = [
     "mrn", "name", "birth_date", "episode_onset", "trd_status", "trd", "failed_agents",
@@ -68,19 +71,39 @@ def trial_rows(summary: Summary) -> Iterator[list]:
         yield [summary.patient.mrn, row.number, *trial_values(row), row.trial.notes]
 
 
+def dose_step_rows(summary: Summary) -> Iterator[list]:
+    """Yield one row per dose step: its first and last day (inclusive), days and daily dose.
+
+    A step ends the day before the next step starts, the last one the day before the stop
+    date; the last step of a running trial has no end and is ``ongoing``.
+    """
+    for row in summary.trials:
+        steps = list(row.trial.doses)
+        for n, step in enumerate(steps, start=1):
+            after = steps[n].start if n < len(steps) else row.trial.stopped
+            end = after - timedelta(days=1) if after else None
+            yield [summary.patient.mrn, row.number, row.agent.generic, n, step.start, end,
+                   (end - step.start).days + 1 if end else None, step.mg_per_day, end is None]
+
+
+def _one_per_item(agents: str) -> str:
+    """Return the stored comma list as ``a; b``: a comma inside a CSV cell reads as a column."""
+    return "; ".join(a for a in agents.split(", ") if a)
+
+
 def panel_rows(user: User | None, batch: int = 2000) -> Iterator[list]:
     """Return rows of every patient ``user`` cares for (everyone when None), from the stored
     verdicts, fetched ``batch`` at a time as they are read."""
     query = (select(Patient, StoredAssessment)
              .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
-             .order_by(Patient.name, Patient.id).execution_options(yield_per=batch))
+             .order_by(Patient.sort_name, Patient.id).execution_options(yield_per=batch))
     if user is not None:  # bound now: a streamed response reads the rows after the view ends
         query = query.join(care_team, care_team.c.patient_id == Patient.id) \
             .where(care_team.c.user_id == user.id)
     return (
         [patient.mrn, patient.name, patient.birth_date, v.episode_onset, v.status, v.trd,
-         v.failed_agents, v.failed_count, v.first_met, v.thase_rush, v.maudsley_score,
-         v.maudsley_band, v.mgh, v.profile, v.computed_on]
+         _one_per_item(v.failed_agents), v.failed_count, v.first_met, v.thase_rush,
+         v.maudsley_score, v.maudsley_band, v.mgh, v.profile, v.computed_on]
         for patient, v in db.session.execute(query)
     )
 

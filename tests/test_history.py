@@ -72,7 +72,7 @@ def test_example_is_valid_and_brand_names_resolve():
     ({"patient__mrn": ""}, "patient.mrn: must be a non-empty string"),
     ({"patient__sex": "f"}, "patient.sex: must be one of female, male, other, unknown"),
     ({"patient__birth_date": KeyError}, "patient.birth_date: is required"),
-    ({"format": "trd-history/2"}, "format: must be 'trd-history/1'"),
+    ({"format": "trd-history/2"}, "format: must be 'trd-history/1' or 'trd-history/1.1'"),
     ({"treatments__0__end": "2024-01-01"}, "treatments[0].end: must not be before the start"),
     ({"treatments__0__kind": "yoga"},
      "treatments[0].kind: must be one of ECT, rTMS, esketamine, psychotherapy, other"),

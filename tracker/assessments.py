@@ -32,12 +32,12 @@ def history_of(patient: Patient, catalogue: Catalogue | None = None) -> rules.Hi
             for t in patient.trials
         ),
         measurements=tuple(
-            rules.Measurement(m.taken_on, str(m.instrument), m.score)
+            rules.Measurement(m.taken_on, str(m.instrument), m.score, m.item_answers)
             for m in patient.measurements
         ),
         treatments=tuple(
             rules.Treatment(str(t.kind), t.start, t.end, t.sessions, keys.get(t.episode_id),
-                            t.detail)
+                            t.detail, str(t.laterality or "unknown"))
             for t in patient.treatments
         ),
     )

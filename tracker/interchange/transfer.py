@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracker.assessments import history_of, store_assessment
 from tracker.extensions import db
 from tracker.interchange.history import Document, PatientInfo
+from tracker.interchange.history_details import Details, Regimen
 from tracker.models import DoseStep, Episode, Measurement, Patient, Treatment, Trial, User
 from tracker.rules.vocab import (
     Adherence,
@@ -21,6 +22,7 @@ from tracker.rules.vocab import (
     StopReason,
     TreatmentKind,
 )
+from tracker.vocab import Laterality, Modality
 
 REPLACED = "replaced by a history import"
 
@@ -28,7 +30,8 @@ REPLACED = "replaced by a history import"
 def export_document(patient: Patient) -> Document:
     """Return the patient's history as an interchange document."""
     info = PatientInfo(patient.mrn, patient.name, patient.birth_date, str(patient.sex))
-    return Document(info, history_of(patient), tuple(t.notes for t in patient.trials))
+    return Document(info, history_of(patient), tuple(t.notes for t in patient.trials),
+                    details_of(patient))
 
 
 def import_document(document: Document, clinician: User) -> Patient:
@@ -74,6 +77,57 @@ def import_document(document: Document, clinician: User) -> Patient:
                   sessions=t.sessions, episode=episodes.get(t.episode))
         for t in history.treatments
     )
+    apply_details(document, list(episodes.values()), patient.trials, patient.measurements,
+                  patient.treatments)
     db.session.flush()
     store_assessment(patient)
     return patient
+
+
+# History format 1.1: the columns beside the rules inputs, kept apart so that importing and
+# exporting the version-1 fields reads on its own.
+
+def details_of(patient: Patient) -> Details:
+    """Return the patient's 1.1 details (codes, formulations, doses as prescribed, modalities)."""
+    return Details(
+        icd10=tuple(e.icd10 or None for e in patient.episodes),
+        formulations=tuple(t.formulation for t in patient.trials),
+        regimens=tuple(tuple(_regimen(s) for s in t.doses) for t in patient.trials),
+        modalities=tuple(str(t.modality) if t.modality else None for t in patient.treatments),
+    )
+
+
+def _regimen(step: DoseStep) -> Regimen | None:
+    if step.amount_mg is None or step.times_per_day is None:
+        return None
+    return Regimen(step.amount_mg, step.times_per_day)
+
+
+def apply_details(document: Document, episodes: list[Episode], trials: list[Trial],
+                  measurements: list[Measurement], treatments: list[Treatment]) -> None:
+    """Set the 1.1 columns of freshly made rows, given in the document's order."""
+    for i, episode in enumerate(episodes):
+        episode.icd10 = document.details.episode_icd10(i) or ""
+    for i, trial in enumerate(trials):
+        set_trial_details(trial, document.details, i)
+    for row, measurement in zip(measurements, document.history.measurements, strict=True):
+        row.items = "".join(str(v) for v in measurement.items) if measurement.items else None
+    for i, treatment in enumerate(treatments):
+        set_treatment_details(treatment, document, i)
+
+
+def set_trial_details(trial: Trial, details: Details, i: int) -> None:
+    """Set trial ``i``'s formulation and its dose steps' amounts as prescribed."""
+    trial.formulation = details.formulation(i)
+    for j, step in enumerate(trial.doses):
+        regimen = details.regimen(i, j)
+        step.amount_mg = regimen.amount_mg if regimen else None
+        step.times_per_day = regimen.times_per_day if regimen else None
+
+
+def set_treatment_details(row: Treatment, document: Document, i: int) -> None:
+    """Set treatment ``i``'s ECT laterality or psychotherapy modality."""
+    given = document.history.treatments[i]
+    row.laterality = Laterality(given.laterality) if row.kind is TreatmentKind.ECT else None
+    modality = document.details.modality(i)
+    row.modality = Modality(modality) if modality else None

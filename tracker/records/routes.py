@@ -31,7 +31,9 @@ from tracker.records.forms import (
     TreatmentForm,
     TrialForm,
     after_birth,
+    focus_id,
 )
+from tracker.vocab import FORMULATIONS
 
 
 def _one_of(records, record_id: int):
@@ -73,17 +75,22 @@ def _trial_form(patient, trial: Trial | None) -> TrialForm:
         form.stop_reason.data = str(trial.stop_reason or "")
         form.adherence.data, form.response.data = str(trial.adherence), str(trial.response)
         form.version.data = str(trial.version)
+        form.formulation.data = trial.formulation
         while len(form.doses) < len(trial.doses):
             form.doses.append_entry()
         for entry, step in zip(form.doses, trial.doses, strict=False):
-            entry.form.start.data, entry.form.mg_per_day.data = step.start, step.mg_per_day
+            entry.form.start.data = step.start
+            entry.form.amount_mg.data = step.amount_mg or step.mg_per_day
+            entry.form.times_per_day.data = str(step.times_per_day or 1)
     return form
 
 
 def _trial_view(patient, trial: Trial | None):
     form = _trial_form(patient, trial)
+    focus = form.drug.id
     if form.is_submitted() and form.add_step.data:
         form.doses.append_entry()  # no JavaScript needed: the page comes back with a new row
+        focus = form.doses[-1].form.start.id
     elif form.validate_on_submit() and after_birth(form, patient.birth_date):
         try:
             save_trial(patient, trial, form.data, form.steps())
@@ -95,7 +102,8 @@ def _trial_view(patient, trial: Trial | None):
                 "reload the trial to see their change, then edit again.")
     status = 409 if form.version.errors else 200
     return render_template("records/trial.html", form=form, patient=patient, trial=trial,
-                           drug_names=default_catalogue().names()), status
+                           drug_names=default_catalogue().names(), formulations=FORMULATIONS,
+                           focus_id=focus_id(form, focus)), status
 
 
 @bp.route("/<int:patient_id>/trials/new", methods=["GET", "POST"])

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import SHOTS, add_patient, browser, live_server, page  # noqa: F401
+from tests import test_browser as base
+from tests.test_browser import SHOTS, add_patient
+
+# The live server, browser and signed-in page of test_browser.py, for this module too.
+live_server, browser, page = base.live_server, base.browser, base.page
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +86,51 @@ def test_without_javascript_the_add_step_button_still_adds_a_row(browser, live_s
     assert page.evaluate("document.activeElement.id") == "doses-1-start"
     assert page.input_value("#doses-0-start") == "2024-03-10"
     context.close()
+
+
+def test_above_the_maximum_asks_for_a_confirmation_and_three_times_is_refused(page):
+    open_new_trial(page, "SAFE-1")
+    page.fill("#drug", "sertraline")
+    page.fill("#doses-0-start", "2024-03-10")
+    page.fill("#doses-0-amount_mg", "1500")
+    page.click("button.primary[name=submit]")
+    refusal = page.locator("#doses-0-amount_mg-error")
+    assert "more than 3 times the label maximum" in refusal.inner_text()
+    page.fill("#doses-0-amount_mg", "125")
+    page.select_option("#doses-0-times_per_day", "2")
+    page.click("button.primary[name=submit]")
+    warning = page.locator("[data-confirm=confirm_above_max]")
+    assert "250 mg/day is above the label maximum of 200 mg/day" in warning.inner_text()
+    assert page.evaluate("document.activeElement.id") == "confirm_above_max"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "trial-above-maximum.png"), full_page=True)
+    page.keyboard.press("Space")
+    page.click("button.primary[name=submit]")
+    page.wait_for_selector(".flash-success")
+    assert "confirmed by the clinician" in page.inner_text("table.trials")
+
+
+def test_a_duplicate_trial_and_a_duplicate_score_are_flagged_before_saving(page):
+    open_new_trial(page, "SAFE-2")
+    for attempt in range(2):
+        page.fill("#drug", "sertraline")
+        page.fill("#doses-0-start", "2024-03-10")
+        page.fill("#doses-0-amount_mg", "50")
+        page.click("button.primary[name=submit]")
+        if attempt == 0:
+            page.wait_for_selector(".flash-success")
+            page.click("text=Log a trial")
+    warning = page.locator("[data-confirm=confirm_duplicate]")
+    assert "already recorded and overlaps this trial" in warning.inner_text()
+    page.click("text=← Dora SAFE-2")
+    assert page.locator("table.trials tbody tr").count() == 1
+    for _ in range(2):
+        page.click("text=Add a score")
+        page.fill("#taken_on", "2024-03-05")
+        page.fill("#score", "22")
+        page.click("main button.primary")
+    assert "already recorded on 2024-03-05" in page.inner_text(
+        "[data-confirm=confirm_duplicate]")
+    page.check("#confirm_duplicate")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Score added.")

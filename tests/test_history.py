@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rules.helpers import day
+from tracker.catalogue import default_catalogue
 from tracker.interchange.history import InvalidHistory, dump, parse
 from tracker.rules import DoseStep, Trial, assess, get_profile
 
@@ -84,6 +85,9 @@ def test_example_is_valid_and_brand_names_resolve():
     ({"trials__1__notes": "x" * 2001}, "trials[1].notes: must be at most 2000 characters"),
     ({"trials__1__doses__0__mg_per_day": 50000},
      "trials[1].doses[0].mg_per_day: must be at most 5000"),
+    ({"trials__1__doses__0__mg_per_day": 601},
+     "trials[1].doses[0].mg_per_day: 601 mg/day is more than 3 times the label maximum of "
+     "200 mg/day for sertraline: check the dose."),
 ])
 def test_invalid_documents_name_the_path(changes, expected):
     assert expected in problems(edited(**changes))
@@ -132,11 +136,14 @@ def histories(draw):
     for _ in range(draw(st.integers(0, 5))):
         start = draw(st.integers(-50, 500))
         offsets = sorted(draw(st.sets(st.integers(0, 120), min_size=1, max_size=3)))
+        drug = draw(drugs)
+        ceiling = 3 * (default_catalogue().resolve(drug).max_mg_per_day or 300)  # else refused
         steps = [{"from": day(start + o).isoformat(),
-                  "mg_per_day": draw(st.sampled_from([5, 10, 20, 50, 75, 150, 300]))}
+                  "mg_per_day": draw(st.sampled_from(
+                      [mg for mg in (5, 10, 20, 50, 75, 150, 300) if mg <= ceiling]))}
                  for o in offsets]
         stopped = draw(st.one_of(st.none(), st.integers(start + offsets[-1] + 1, start + 300)))
-        trial = {"drug": draw(drugs), "doses": steps,
+        trial = {"drug": drug, "doses": steps,
                  "stopped": day(stopped).isoformat() if stopped else None,
                  "stop_reason": "inadequate_response" if stopped else None,
                  "adherence": draw(st.sampled_from(["good", "partial", "poor", "unknown"])),

@@ -127,11 +127,12 @@ def update_patient(patient: Patient, data: dict) -> Patient:
 
 
 def save_trial(patient: Patient, trial: Trial | None, data: dict,
-               steps: list[StepInput]) -> Trial:
+               steps: list[StepInput], above_max: bool = False) -> Trial:
     """Create or change a trial with its dose steps, then refresh the patient's verdict.
 
     ``data["version"]`` is the version the form was opened at; a newer one in the database
-    raises ``ConflictError`` so a second editor never overwrites the first.
+    raises ``ConflictError`` so a second editor never overwrites the first. ``above_max`` says
+    a step is above the label maximum and the clinician confirmed it.
     """
     if trial is None:
         trial = Trial(patient=patient)
@@ -148,6 +149,7 @@ def save_trial(patient: Patient, trial: Trial | None, data: dict,
     trial.adherence = Adherence(data["adherence"])
     trial.response = Response(data["response"])
     trial.notes = data["notes"] or ""
+    trial.above_max_confirmed = above_max and bool(data.get("confirm_above_max"))
     if trial.doses:  # delete the old steps first: the new ones may reuse their dates
         trial.doses.clear()
         db.session.flush()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tracker import safety
 from tracker.catalogue import Catalogue, UnknownDrug, default_catalogue
 from tracker.interchange import history_details as v11
 from tracker.interchange.history_details import Details, HistoryReader
@@ -149,6 +150,10 @@ def _trial(r: HistoryReader, item: Any, path: str, keys: set[str], catalogue: Ca
     formulation = v11.formulation(r, raw, path, suffix)
     steps = _doses(r, raw.get("doses"), f"{path}.doses")
     doses = tuple(step for step, _ in steps) if steps else None
+    for j, step in enumerate(doses if agent and doses else ()):
+        refused = safety.refused_dose(agent, step.mg_per_day)
+        if refused:
+            r.fail(f"{path}.doses[{j}].mg_per_day", refused)
     stopped = r.day(raw.get("stopped"), f"{path}.stopped", nullable=True)
     if stopped and doses and stopped <= doses[-1].start:
         r.fail(f"{path}.stopped", "must be after the first dose date and every dose step")

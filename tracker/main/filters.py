@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Flask
 
+from tracker.catalogue import default_catalogue
 from tracker.vocab import TIMES_PER_DAY
 
 # The PHQ-9's nine items, shortened (Kroenke, Spitzer & Williams 2001; free to use).
@@ -25,6 +26,14 @@ def register(app: Flask) -> None:
         return "" if value is None else f"{value:g}"
 
     app.jinja_env.globals["PHQ9_LABELS"] = PHQ9_LABELS
+
+    @app.template_global("label_maximum")
+    def label_maximum(drug: str) -> float | None:
+        """Return the label maximum daily dose of a drug in the dose table (None if unlisted)."""
+        try:
+            return default_catalogue().resolve(drug).max_mg_per_day
+        except LookupError:
+            return None
 
     @app.template_filter("how_often")
     def how_often(times_per_day: int | None) -> str:

@@ -107,8 +107,12 @@ class TrialForm(FlaskForm):
     adherence = SelectField("Adherence", choices=_choices(Adherence), default="unknown")
     response = SelectField("Response", choices=_choices(Response), default="unknown")
     notes = TextAreaField("Notes", validators=[Length(max=MAX_TEXT)])
+    confirm_above_max = BooleanField("I have checked it: save this dose above the label maximum")
+    confirm_duplicate = BooleanField("It is another trial: save it")
     version = HiddenField()
     submit = SubmitField("Save trial")
+    max_step = None  # the dose step above the label maximum, set by the checks
+    max_warning = duplicate_warning = None
 
     def validate_drug(self, field) -> None:
         try:
@@ -196,7 +200,9 @@ class MeasurementForm(FlaskForm):
                          description="For a PHQ-9 you may give the nine answers instead.")
     items = FieldList(SelectField(choices=ITEM_CHOICES, default=""),
                       min_entries=PHQ9_ITEMS, max_entries=PHQ9_ITEMS)
+    confirm_duplicate = BooleanField("It is another score: save it")
     submit = SubmitField("Save score")
+    duplicate_warning = None
 
     def answers(self) -> tuple[int, ...] | None:
         """Return the nine PHQ-9 answers when all are given, else None."""

@@ -24,6 +24,7 @@ from tracker.operations import (
 )
 from tracker.patients.forms import PatientForm
 from tracker.records import bp
+from tracker.records.checks import mark_above_maximum, score_checks, trial_checks
 from tracker.records.forms import (
     EnteredInErrorForm,
     EpisodeForm,
@@ -76,6 +77,7 @@ def _trial_form(patient, trial: Trial | None) -> TrialForm:
         form.adherence.data, form.response.data = str(trial.adherence), str(trial.response)
         form.version.data = str(trial.version)
         form.formulation.data = trial.formulation
+        form.confirm_above_max.data = trial.above_max_confirmed
         while len(form.doses) < len(trial.doses):
             form.doses.append_entry()
         for entry, step in zip(form.doses, trial.doses, strict=False):
@@ -91,15 +93,18 @@ def _trial_view(patient, trial: Trial | None):
     if form.is_submitted() and form.add_step.data:
         form.doses.append_entry()  # no JavaScript needed: the page comes back with a new row
         focus = form.doses[-1].form.start.id
-    elif form.validate_on_submit() and after_birth(form, patient.birth_date):
+    elif (form.validate_on_submit() and after_birth(form, patient.birth_date)
+          and trial_checks(form, patient, trial)):
         try:
-            save_trial(patient, trial, form.data, form.steps())
+            save_trial(patient, trial, form.data, form.steps(), form.max_step is not None)
             return _to_chart(patient, "Trial saved. The verdict below is up to date.")
         except (ConflictError, StaleDataError):
             db.session.rollback()
             form.version.errors.append(
                 "Someone else changed this trial while you edited it. Nothing was saved: "
                 "reload the trial to see their change, then edit again.")
+    if form.max_step is None:
+        mark_above_maximum(form)  # an edited trial shows its confirmation, kept
     status = 409 if form.version.errors else 200
     return render_template("records/trial.html", form=form, patient=patient, trial=trial,
                            drug_names=default_catalogue().names(), formulations=FORMULATIONS,
@@ -146,8 +151,14 @@ def edit_episode(patient_id: int, episode_id: int):
 
 @bp.route("/<int:patient_id>/measurements/new", methods=["GET", "POST"])
 def new_measurement(patient_id: int):
-    return _simple_view(patient_id, MeasurementForm, add_measurement,
-                        "records/measurement.html", "Score added.")
+    patient = patient_or_404(patient_id)
+    form = MeasurementForm()
+    if (form.validate_on_submit() and after_birth(form, patient.birth_date)
+            and score_checks(form, patient)):
+        add_measurement(patient, form.data)
+        return _to_chart(patient, "Score added.")
+    return render_template("records/measurement.html", form=form, patient=patient,
+                           focus_id=focus_id(form, form.taken_on.id))
 
 
 @bp.route("/<int:patient_id>/treatments/new", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install system db browser lint bench serve clean
+.PHONY: run test install system db browser axe lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
+# axe-core for the accessibility checks of the browser tests (npm, from package.json); without
+# npm those checks skip and say why.
+axe: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json
+	@command -v npm >/dev/null 2>&1 && npm install --no-audit --no-fund || \
+	  echo "npm is not installed: the axe-core checks will skip"
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -47,7 +54,7 @@ lint: install
 RULES_COVERAGE := --cov=tracker/rules --cov-branch --cov-report=term-missing:skip-covered \
                   --cov-fail-under=100
 
-test: install browser lint
+test: install browser axe lint
 	$(BIN)/pytest $(RULES_COVERAGE)
 
 clean:

@@ -73,3 +73,9 @@ def same_day_score(instrument: str, day: date,
             return (f"A {instrument} of {score} is already recorded on {day.isoformat()}. "
                     "Is this the same score entered twice?")
     return None
+
+
+def self_harm_answers(measurements: Iterable, since: date | None) -> list:
+    """Return the PHQ-9s on or after ``since`` whose item 9 (thoughts of self-harm) is above 0."""
+    return [m for m in measurements
+            if m.item_answers and m.item_answers[8] > 0 and (since is None or m.taken_on >= since)]

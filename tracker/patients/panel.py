@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from tracker.assessments import store_assessment
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment, User, care_team
+from tracker.models import Measurement, Patient, StoredAssessment, User, care_team
 
 SORTS = {
     "name": Patient.name,
@@ -39,6 +39,7 @@ class PanelPage:
     rows: list[tuple[Patient, StoredAssessment]]
     total: int
     query: PanelQuery
+    safety_alerts: frozenset[int] = frozenset()  # patients with a PHQ-9 item 9 above 0
 
     @property
     def pages(self) -> int:
@@ -59,11 +60,23 @@ def refresh_stale(user: User, today: date) -> int:
     return len(stale)
 
 
+def _safety_alert():
+    """Say whether a standing PHQ-9 of the current episode has item 9 (self-harm) above 0."""
+    return exists().where(
+        Measurement.patient_id == Patient.id,
+        Measurement.entered_in_error_at.is_(None),
+        Measurement.items.is_not(None),
+        func.substr(Measurement.items, 9, 1) != "0",
+        or_(StoredAssessment.episode_onset.is_(None),
+            Measurement.taken_on >= StoredAssessment.episode_onset),
+    ).label("safety_alert")
+
+
 def panel_page(user: User, q: PanelQuery) -> PanelPage:
     """Return one page of the user's patients with their verdicts, in a single statement."""
     total = func.count().over().label("total")
     stmt = (
-        select(Patient, StoredAssessment, total)
+        select(Patient, StoredAssessment, total, _safety_alert())
         .join(care_team, care_team.c.patient_id == Patient.id)
         .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
         .where(care_team.c.user_id == user.id)
@@ -78,5 +91,6 @@ def panel_page(user: User, q: PanelQuery) -> PanelPage:
     order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [(patient, stored) for patient, stored, _ in result]
-    return PanelPage(rows, result[0].total if result else 0, q)
+    rows = [(patient, stored) for patient, stored, _, _ in result]
+    alerts = frozenset(row.Patient.id for row in result if row.safety_alert)
+    return PanelPage(rows, result[0].total if result else 0, q, alerts)

@@ -10,6 +10,8 @@ from tracker.extensions import db
 from tracker.patients import bp, timeline
 from tracker.patients.forms import PatientForm
 from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
+from tracker.records.forms import MeasurementForm
+from tracker.safety import self_harm_answers
 
 
 def _panel_query() -> PanelQuery:
@@ -39,11 +41,14 @@ def chart(patient_id: int):
     if profile not in rules.PROFILES:
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
+    current = next((e for e in patient.episodes if e.key == result.current_episode), None)
+    alerts = self_harm_answers(patient.measurements, current.onset if current else None)
     audit.record("view_chart", patient=patient, detail={"profile": profile})
     db.session.commit()
     return render_template("patients/chart.html", patient=patient, result=result,
                            profile=rules.PROFILES[profile], profiles=rules.PROFILES,
-                           timeline=timeline.render(patient, result))
+                           timeline=timeline.render(patient, result), safety_alerts=alerts,
+                           score_form=MeasurementForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.codes import ICD10_MDD
 from tracker.patients.forms import PatientForm
@@ -29,6 +29,9 @@ from tracker.vocab import Laterality, Modality
 
 MAX_ROWS = 60
 DATE = [Optional(), not_in_future]
+# Dates are typed as text (YYYY-MM-DD): a date input spends a Tab on its calendar button.
+TYPED_DATE = {"type": "text", "placeholder": "YYYY-MM-DD", "autocomplete": "off",
+              "inputmode": "numeric", "pattern": r"\d{4}-\d{2}-\d{2}"}
 
 
 class Row(Form):
@@ -45,8 +48,8 @@ class Row(Form):
 
 class EpisodeRow(Row):
     KEY_FIELDS = ("onset", "remission")
-    onset = DateField("Onset", validators=DATE)
-    remission = DateField("Remission", validators=DATE)
+    onset = DateField("Onset", validators=DATE, render_kw=TYPED_DATE)
+    remission = DateField("Remission", validators=DATE, render_kw=TYPED_DATE)
     severity = SelectField("Severity", choices=_choices(Severity), default="moderate")
     psychotic = BooleanField("Psychotic")
     icd10 = SelectField("ICD-10-CM", default="", choices=[SelectChoice("", "—")] + [
@@ -59,7 +62,7 @@ class TrialRow(Row):
                        render_kw={"list": "drug-names", "autocomplete": "off"})
     doses = StringField("Doses: mg, how often, from", validators=[Length(max=1000)],
                         render_kw={"autocomplete": "off", "spellcheck": "false"})
-    stopped = DateField("Stopped", validators=DATE)
+    stopped = DateField("Stopped", validators=DATE, render_kw=TYPED_DATE)
     response = SelectField("Response", choices=_choices(Response), default="unknown")
     stop_reason = SelectField("Stop reason", choices=_choices(StopReason, "—"), default="")
     adherence = SelectField("Adherence", choices=_choices(Adherence), default="unknown")
@@ -68,7 +71,7 @@ class TrialRow(Row):
 
 class ScoreRow(Row):
     KEY_FIELDS = ("taken_on", "score", "answers")
-    taken_on = DateField("Date", validators=DATE)
+    taken_on = DateField("Date", validators=DATE, render_kw=TYPED_DATE)
     score = IntegerField("Score", validators=[Optional()])
     instrument = SelectField("Instrument", choices=[SelectChoice(i.value) for i in Instrument],
                              default="PHQ-9")
@@ -85,8 +88,8 @@ class TreatmentRow(Row):
                        + [SelectChoice(k.value) for k in TreatmentKind])
     modality = SelectField("Modality", choices=_choices(Modality, "—"), default="")
     laterality = SelectField("ECT laterality", choices=_choices(Laterality, "—"), default="")
-    start = DateField("Start", validators=DATE)
-    end = DateField("End", validators=DATE)
+    start = DateField("Start", validators=DATE, render_kw=TYPED_DATE)
+    end = DateField("End", validators=DATE, render_kw=TYPED_DATE)
     sessions = IntegerField("Sessions", validators=[Optional(), NumberRange(min=0, max=1000)])
     detail = StringField("Detail", validators=[Length(max=200)])
 
@@ -94,7 +97,7 @@ class TreatmentRow(Row):
 class NewPatientPart(Form):
     mrn = PatientForm.mrn
     name = PatientForm.name
-    birth_date = PatientForm.birth_date
+    birth_date = DateField("Birth date", validators=[DataRequired()], render_kw=TYPED_DATE)
     sex = PatientForm.sex
 
 

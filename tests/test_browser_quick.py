@@ -106,6 +106,68 @@ def test_the_walk_through_patient_through_quick_entry(page):
     page.screenshot(path=str(SHOTS / "walk-through-chart.png"), full_page=True)
 
 
+def test_the_walk_through_patient_through_the_single_record_forms(page):
+    loads = []
+    page.on("load", lambda _page: loads.append(page.url))
+    page.click("text=Add patient")
+    page.fill("#mrn", "W-200")
+    page.fill("#name", "Wendy Forms")
+    page.fill("#birth_date", "1972-05-12")
+    page.select_option("#sex", "female")
+    page.click("text=Save and add an episode")
+    for onset, remission, severity, then in (("2024-03-01", "", "severe", "Save and add another"),
+                                             ("2019-01-01", "2019-12-15", "moderate",
+                                              "Save and log a trial")):
+        page.fill("#onset", onset)
+        page.fill("#remission", remission)
+        page.select_option("#severity", severity)
+        page.click(f"text={then}")
+    trials = [
+        ("sertraline", [("2024-03-10", "50", "1"), ("2024-04-01", "100", "1"),
+                        ("2024-05-01", "150", "1")], "2024-06-20", "inadequate_response",
+         "good", "none"),
+        ("Effexor XR", [("2024-06-21", "75", "1"), ("2024-07-05", "150", "1"),
+                        ("2024-08-01", "225", "1")], "2024-10-15", "", "unknown", "partial"),
+        ("aripiprazole", [("2024-09-01", "5", "1")], "2024-10-15", "", "unknown", "unknown"),
+        ("bupropion SR", [("2024-10-20", "150", "2")], "", "", "unknown", "unknown"),
+        ("fluoxetine", [("2019-02-01", "20", "1")], "2019-09-01", "", "unknown", "remission"),
+    ]
+    for n, (drug, steps, stopped, reason, adherence, response) in enumerate(trials):
+        page.wait_for_selector("#trial-form")
+        page.fill("#drug", drug)
+        for i, (start, amount, often) in enumerate(steps):
+            if i:
+                page.click("#add_step")  # on the page, no load
+            page.fill(f"#doses-{i}-start", start)
+            page.fill(f"#doses-{i}-amount_mg", amount)
+            page.select_option(f"#doses-{i}-times_per_day", often)
+        page.fill("#stopped", stopped)
+        page.select_option("#stop_reason", reason)
+        page.select_option("#adherence", adherence)
+        page.select_option("#response", response)
+        last = n + 1 == len(trials)
+        page.click("button[name=submit]" if last else "text=Save and log another trial")
+    page.wait_for_selector(".verdict")
+    for day, score in (("2024-03-05", "22"), ("2024-05-15", "19"), ("2024-06-18", "18"),
+                       ("2024-09-20", "16"), ("2024-12-01", "17")):
+        page.fill("#taken_on", day)  # inline on the chart, no load
+        page.fill("#score", score)
+        page.click("#scores button.primary")
+        page.wait_for_selector(f"#scores td:has-text('{day}')")
+    page.click("text=Add ECT, rTMS, therapy")
+    page.select_option("#kind", "psychotherapy")
+    page.select_option("#modality", "CBT")
+    page.fill("#start", "2024-04-01")
+    page.fill("#end", "2024-08-01")
+    page.fill("#sessions", "16")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Treatment added.")
+    print(f"\nsingle-record forms: {len(loads)} page loads")
+    assert page.locator("table.trials tbody tr").count() == 5
+    assert page.locator("#scores tbody tr").count() == 5
+    assert len(loads) <= 12
+
+
 def test_a_problem_row_keeps_everything_typed_and_focuses_the_row(page):
     page.click("text=New patient, quick entry")
     page.fill("#patient-mrn", "W-101")
@@ -167,7 +229,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser, live_server, path):
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     context.close()
-    print(f"\naxe on {path}: {len(result['passes'] if 'passes' in result else [])} passes, "
+    print(f"\naxe on {path}: {len(result.get('passes', []))} passes, "
           f"violations {[(v['id'], v['impact']) for v in result['violations']]}")
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -64,5 +64,6 @@ def new():
         else:
             db.session.commit()
             flash(f"Patient {patient.name} added.", "success")
-            return redirect(url_for("patients.chart", patient_id=patient.id))
+            then = "records.new_episode" if request.form.get("then") == "episode" else None
+            return redirect(url_for(then or "patients.chart", patient_id=patient.id))
     return render_template("patients/form.html", form=form, patient=None)

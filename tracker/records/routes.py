@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
@@ -45,10 +45,16 @@ def _one_of(records, record_id: int):
     return found
 
 
+# Where "Save and ..." buttons lead next (the chart otherwise): a history is entered in a row.
+NEXT_FORMS = {"episode": "records.new_episode", "trial": "records.new_trial",
+              "treatment": "records.new_treatment"}
+
+
 def _to_chart(patient, message: str):
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("patients.chart", patient_id=patient.id))
+    endpoint = NEXT_FORMS.get(request.form.get("then", ""), "patients.chart")
+    return redirect(url_for(endpoint, patient_id=patient.id))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

@@ -120,3 +120,31 @@ def test_typed_dose_steps_are_read_strictly():
         except DoseTextError:
             continue
         raise AssertionError(bad)
+
+
+def test_item_9_above_0_alerts_on_the_chart_and_marks_the_panel(db, signed_in, clinician):
+    from datetime import date
+
+    from tracker.models import Episode
+    from tracker.rules.vocab import Instrument, Severity
+
+    patient = make_patient(clinician)
+    calm = make_patient(clinician)
+    patient.episodes.append(Episode(key="e1", onset=date(2024, 1, 1), severity=Severity.SEVERE))
+    # Item 9 above 0 before the current episode, and item 9 at 0: no alert, no mark.
+    patient.measurements.append(Measurement(taken_on=date(2023, 6, 1), score=3,
+                                            instrument=Instrument.PHQ9, items="000000003"))
+    calm.measurements.append(Measurement(taken_on=date(2024, 2, 1), score=3,
+                                         instrument=Instrument.PHQ9, items="000000120"))
+    db.session.commit()
+    chart = signed_in.get(f"/patients/{patient.id}").text
+    assert "data-safety-alert" not in chart
+    assert "data-safety-alert" not in signed_in.get("/patients/").text
+    url = f"/patients/{patient.id}/quick"
+    assert _post(signed_in, url, {"scores-0-taken_on": "2024-02-01",
+                                  "scores-0-answers": "1 1 1 1 1 1 1 1 2"}).status_code == 302
+    chart = signed_in.get(f"/patients/{patient.id}").text
+    assert "Safety: PHQ-9 of 2024-02-01 answers item 9" in chart and "with 2." in chart
+    panel = signed_in.get("/patients/").text
+    marked = [line for line in panel.splitlines() if "data-safety-alert" in line]
+    assert len(marked) == 1 and patient.name in marked[0]

@@ -18,6 +18,7 @@
     row.classList.remove("has-error");
     row.querySelectorAll(".has-error").forEach((el) => el.classList.remove("has-error"));
     row.querySelectorAll(".error, .warning, label.check").forEach((el) => el.remove());
+    row.removeAttribute("aria-describedby");
     row.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     row.querySelectorAll("[autofocus]").forEach((el) => el.removeAttribute("autofocus"));
     row.querySelectorAll("input").forEach((el) => {
@@ -44,8 +45,10 @@
     const rows = section.querySelectorAll("[data-row]");
     const last = rows[rows.length - 1];
     const row = last.cloneNode(true);
-    renumber(row, section.dataset.prefix, nextIndex(section, section.dataset.prefix));
+    const index = nextIndex(section, section.dataset.prefix);
+    renumber(row, section.dataset.prefix, index);
     blank(row);
+    row.setAttribute("aria-label", row.getAttribute("aria-label").replace(/\d+$/, String(index + 1)));
     last.after(row);
     return row;
   }

@@ -127,3 +127,25 @@ def test_a_kind_specific_field_on_the_wrong_kind_is_refused(db, signed_in, clini
     db.session.commit()
     response = _treatment(signed_in, patient, **overrides)
     assert response.status_code == 200 and message in response.text
+
+
+def test_a_step_recorded_as_a_daily_total_is_edited_as_one_not_as_once_daily(
+        db, signed_in, clinician):
+    from datetime import date
+
+    from tests.conftest import make_trial
+
+    patient = make_patient(clinician)
+    trial = make_trial(patient, doses=((date(2024, 1, 1), 150),))
+    db.session.commit()
+    url = f"/patients/{patient.id}/trials/{trial.id}/edit"
+    page = signed_in.get(url).text
+    assert re.search(r'id="doses-0-mg_per_day"[^>]*value="150.0"', page)
+    assert re.search(r'id="doses-0-amount_mg"[^>]*value=""', page)
+    data = {"csrf_token": csrf(signed_in, url), "drug": "sertraline", "episode": "",
+            "doses-0-start": "2024-01-01", "doses-0-mg_per_day": "150", "adherence": "good",
+            "response": "none", "stop_reason": "", "version": str(trial.version)}
+    assert signed_in.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    step = db.session.get(Trial, trial.id).doses[0]
+    assert (step.mg_per_day, step.amount_mg, step.times_per_day) == (150, None, None)

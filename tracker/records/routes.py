@@ -88,8 +88,11 @@ def _trial_form(patient, trial: Trial | None) -> TrialForm:
             form.doses.append_entry()
         for entry, step in zip(form.doses, trial.doses, strict=False):
             entry.form.start.data = step.start
-            entry.form.amount_mg.data = step.amount_mg or step.mg_per_day
-            entry.form.times_per_day.data = str(step.times_per_day or 1)
+            if step.amount_mg is None:  # recorded as a daily total only: shown as such
+                entry.form.mg_per_day.data = step.mg_per_day
+            else:
+                entry.form.amount_mg.data = step.amount_mg
+                entry.form.times_per_day.data = str(step.times_per_day)
     return form
 
 

@@ -63,7 +63,10 @@ def enter_walk_through_patient(c: Counted) -> None:
     c.press("Tab"), c.type("2024-10-15"), c.press("Tab"), c.type("partial"), c.press("Alt+n")
     c.type("aripiprazole"), c.press("Tab"), c.type("5 2024-09-01"), c.press("Tab")
     c.type("2024-10-15"), c.press("Alt+n")
-    c.type("bupropion SR"), c.press("Tab"), c.type("150 bid 2024-10-20"), c.press("Alt+n")
+    c.type("bupropion SR"), c.press("Tab"), c.type("150 bid 2024-10-20")
+    assert c.page.inner_text("#trials-section [data-row]:nth-of-type(4) [data-doses-preview]") \
+        == "300 mg/day from 2024-10-20"  # the daily total, shown as it is typed
+    c.press("Alt+n")
     c.type("fluoxetine"), c.press("Tab"), c.type("20 2019-02-01"), c.press("Tab")
     c.type("2019-09-01"), c.press("Tab"), c.type("rem")
     # Scores: date, score (PHQ-9 is the default instrument).

@@ -48,6 +48,7 @@
     const index = nextIndex(section, section.dataset.prefix);
     renumber(row, section.dataset.prefix, index);
     blank(row);
+    row.querySelectorAll("[data-doses-preview]").forEach((el) => { el.textContent = ""; });
     row.setAttribute("aria-label", row.getAttribute("aria-label").replace(/\d+$/, String(index + 1)));
     last.after(row);
     return row;
@@ -56,6 +57,27 @@
   function focusRow(row) {
     const first = row.querySelector("input:not([type=hidden]), select");
     if (first) first.focus();
+  }
+
+  // The daily totals of the typed dose steps, read as the server reads them (dose_text.py).
+  const FREQUENCIES = { "": 1, "once daily": 1, "daily": 1, "qd": 1, "od": 1, "at night": 1,
+    "nightly": 1, "qhs": 1, "nocte": 1, "twice daily": 2, "bid": 2, "bd": 2,
+    "three times daily": 3, "tid": 3, "tds": 3, "four times daily": 4, "qid": 4, "qds": 4 };
+  for (let n = 1; n <= 6; n++) { FREQUENCIES["x" + n] = n; FREQUENCIES[n + "x"] = n; }
+  const STEP = /^(\d+(?:\.\d+)?)\s*(?:mg\b)?\s*(.*?)\s*(?:from\s+)?(\d{4}-\d{2}-\d{2})$/i;
+
+  function previewDoses(row) {
+    const input = row.querySelector("input[name$='-doses']");
+    const out = row.querySelector("[data-doses-preview]");
+    if (!input || !out) return;
+    const parts = input.value.split(/[;,]/).map((p) => p.trim().replace(/\s+/g, " ")).filter(Boolean);
+    out.textContent = parts.map((part, i) => {
+      const found = STEP.exec(part);
+      const times = found ? FREQUENCIES[found[2].toLowerCase()] : undefined;
+      if (!found || times === undefined) return "step " + (i + 1) + ": not read yet";
+      const total = Math.round(Number(found[1]) * times * 1000) / 1000;
+      return total + " mg/day from " + found[3];
+    }).join(" · ");
   }
 
   function answersToScore(row) {
@@ -78,9 +100,11 @@
         focusRow(addRow(section));
       });
     });
+    form.querySelectorAll("[data-row]").forEach(previewDoses);
     form.addEventListener("input", (event) => {
       const row = event.target.closest("[data-row]");
       if (row && event.target.name && event.target.name.endsWith("-answers")) answersToScore(row);
+      if (row && event.target.name && event.target.name.endsWith("-doses")) previewDoses(row);
     });
     // Alt+N: the next row of this section, a new one after the last.
     form.addEventListener("keydown", (event) => {

@@ -97,7 +97,7 @@ def log_trial(page, drug, steps, stopped, response="none"):
         if i:
             page.click("#add_step")
         page.fill(f"#doses-{i}-start", start)
-        page.fill(f"#doses-{i}-mg_per_day", str(mg))
+        page.fill(f"#doses-{i}-amount_mg", str(mg))
     page.fill("#stopped", stopped)
     page.select_option("#stop_reason", "inadequate_response")
     page.select_option("#adherence", "good")
@@ -149,15 +149,15 @@ def test_invalid_dose_shows_the_error_and_keeps_the_typed_values(page):
     page.click("text=Log a trial")
     page.fill("#drug", "Lexapro")
     page.fill("#doses-0-start", "2024-02-01")
-    page.fill("#doses-0-mg_per_day", "-5")
+    page.fill("#doses-0-amount_mg", "-5")
     page.fill("#notes", "keep me")
     page.click("button[name=submit]")
-    error = page.locator("#doses-0-mg_per_day-error")
+    error = page.locator("#doses-0-amount_mg-error")
     assert "Give a dose above 0" in error.inner_text()
     assert page.input_value("#drug") == "Lexapro"
-    assert page.input_value("#doses-0-mg_per_day") == "-5"
+    assert page.input_value("#doses-0-amount_mg") == "-5"
     assert page.input_value("#notes") == "keep me"
-    assert page.get_attribute("#doses-0-mg_per_day", "aria-invalid") == "true"
+    assert page.get_attribute("#doses-0-amount_mg", "aria-invalid") == "true"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "trial-form-error.png"), full_page=True)
 

@@ -47,3 +47,21 @@ def test_overrides_replace_a_minimum_dose_without_touching_the_default():
 def test_names_for_autocomplete_hold_generics_and_brands():
     names = default_catalogue().names()
     assert "sertraline" in names and "Zoloft" in names and names == sorted(names, key=str.casefold)
+
+
+@pytest.mark.parametrize(("name", "generic", "formulation"), [
+    ("venlafaxine XR", "venlafaxine", "XR"), ("Wellbutrin XL", "bupropion", "XL"),
+    ("paroxetine CR", "paroxetine", "CR"), ("Effexor XR", "venlafaxine", "XR"),
+    ("bupropion sr", "bupropion", "SR"), ("mirtazapine ODT", "mirtazapine", "ODT"),
+    ("sertraline", "sertraline", ""),
+])
+def test_release_form_suffixes_resolve_to_the_generic_and_give_the_formulation(
+        name, generic, formulation):
+    agent, found = default_catalogue().resolve_with_formulation(name)
+    assert (agent.generic, found) == (generic, formulation)
+    assert default_catalogue().resolve(name).generic == generic
+
+
+def test_a_suffix_on_an_unknown_name_is_still_unknown():
+    with pytest.raises(UnknownDrug):
+        default_catalogue().resolve("zolfot XR")

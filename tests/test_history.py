@@ -73,7 +73,7 @@ def test_example_is_valid_and_brand_names_resolve():
     ({"patient__mrn": ""}, "patient.mrn: must be a non-empty string"),
     ({"patient__sex": "f"}, "patient.sex: must be one of female, male, other, unknown"),
     ({"patient__birth_date": KeyError}, "patient.birth_date: is required"),
-    ({"format": "trd-history/2"}, "format: must be 'trd-history/1'"),
+    ({"format": "trd-history/2"}, "format: must be 'trd-history/1' or 'trd-history/1.1'"),
     ({"treatments__0__end": "2024-01-01"}, "treatments[0].end: must not be before the start"),
     ({"treatments__0__kind": "yoga"},
      "treatments[0].kind: must be one of ECT, rTMS, esketamine, psychotherapy, other"),
@@ -85,6 +85,9 @@ def test_example_is_valid_and_brand_names_resolve():
     ({"trials__1__notes": "x" * 2001}, "trials[1].notes: must be at most 2000 characters"),
     ({"trials__1__doses__0__mg_per_day": 50000},
      "trials[1].doses[0].mg_per_day: must be at most 5000"),
+    ({"trials__1__doses__0__mg_per_day": 601},
+     "trials[1].doses[0].mg_per_day: 601 mg/day is more than 3 times the label maximum of "
+     "200 mg/day for sertraline: check the dose."),
 ])
 def test_invalid_documents_name_the_path(changes, expected):
     assert expected in problems(edited(**changes))

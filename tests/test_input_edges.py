@@ -86,7 +86,7 @@ def test_doses_against_the_label_maximum(app, tmp_path, mg, exit_code, warned):
     assert result.exit_code == exit_code
     if exit_code == 2:
         assert ("trials[1].doses[1].mg_per_day: 601 mg/day is more than 3 times the label "
-                "maximum of sertraline (200 mg/day): check the dose") in result.stderr
+                "maximum of 200 mg/day for sertraline: check the dose.") in result.stderr
     else:
         warnings = json.loads(result.stdout)["warnings"]
         assert bool(warnings) is warned

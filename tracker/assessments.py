@@ -51,12 +51,20 @@ def build_history(birth_date: date | None, episodes: Iterable[Any], trials: Iter
             )
             for t in trials
         ),
-        measurements=tuple(rules.Measurement(m.taken_on, str(m.instrument), m.score)
+        measurements=tuple(rules.Measurement(m.taken_on, str(m.instrument), m.score,
+                                             _answers(m.items))
                            for m in measurements),
         treatments=tuple(rules.Treatment(str(t.kind), t.start, t.end, t.sessions,
-                                         keys.get(t.episode_id), t.detail)
+                                         keys.get(t.episode_id), t.detail,
+                                         str(t.laterality or "unknown"),
+                                         str(t.modality) if t.modality else None)
                          for t in treatments),
     )
+
+
+def _answers(items: str | None) -> tuple[int, ...] | None:
+    """Return a PHQ-9's item answers from their stored digits (None: only the total)."""
+    return tuple(int(c) for c in items) if items else None
 
 
 def history_of(patient: Patient, catalogue: Catalogue | None = None) -> rules.History:
@@ -97,10 +105,10 @@ def load_histories(patient_ids: list[int], catalogue: Catalogue | None = None
                          "onset id")
     trials = _standing(Trial, "id drug stopped stop_reason adherence response episode_id",
                        patient_ids, "started id")
-    measurements = _standing(Measurement, "taken_on instrument score", patient_ids,
+    measurements = _standing(Measurement, "taken_on instrument score items", patient_ids,
                              "taken_on id")
-    treatments = _standing(Treatment, "kind start end sessions detail episode_id", patient_ids,
-                           "start id")
+    treatments = _standing(Treatment, "kind start end sessions detail episode_id laterality "
+                           "modality", patient_ids, "start id")
     steps = DoseStep.__table__
     trial_ids = [t.id for rows in trials.values() for t in rows]
     doses: dict[int, list] = defaultdict(list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -20,6 +21,16 @@ from tracker.rules.vocab import (
     StopReason,
     TreatmentKind,
 )
+from tracker.vocab import Laterality, Modality
+
+
+class StepInput(NamedTuple):
+    """A dose step as entered: the daily total, and the dose as prescribed when given."""
+
+    start: date
+    mg_per_day: float
+    amount_mg: float | None = None
+    times_per_day: int | None = None
 
 
 class AccountError(ValueError):
@@ -116,29 +127,34 @@ def update_patient(patient: Patient, data: dict) -> Patient:
 
 
 def save_trial(patient: Patient, trial: Trial | None, data: dict,
-               steps: list[tuple[date, float]]) -> Trial:
+               steps: list[StepInput], above_max: bool = False) -> Trial:
     """Create or change a trial with its dose steps, then refresh the patient's verdict.
 
     ``data["version"]`` is the version the form was opened at; a newer one in the database
-    raises ``ConflictError`` so a second editor never overwrites the first.
+    raises ``ConflictError`` so a second editor never overwrites the first. ``above_max`` says
+    a step is above the label maximum and the clinician confirmed it.
     """
     if trial is None:
         trial = Trial(patient=patient)
         db.session.add(trial)
     elif str(trial.version) != str(data.get("version") or ""):
         raise ConflictError("This trial was changed by someone else while you edited it.")
-    trial.drug = default_catalogue().resolve(data["drug"]).generic
+    agent, suffix = default_catalogue().resolve_with_formulation(data["drug"])
+    trial.drug = agent.generic
+    trial.formulation = (data.get("formulation") or "").strip() or suffix
     trial.episode = next((e for e in patient.episodes if str(e.id) == data["episode"]), None)
-    trial.started = steps[0][0]
+    trial.started = steps[0].start
     trial.stopped = data["stopped"]
     trial.stop_reason = StopReason(data["stop_reason"]) if data["stop_reason"] else None
     trial.adherence = Adherence(data["adherence"])
     trial.response = Response(data["response"])
     trial.notes = data["notes"] or ""
+    trial.above_max_confirmed = above_max and bool(data.get("confirm_above_max"))
     if trial.doses:  # delete the old steps first: the new ones may reuse their dates
         trial.doses.clear()
         db.session.flush()
-    trial.doses.extend(DoseStep(start=start, mg_per_day=mg) for start, mg in steps)
+    trial.doses.extend(DoseStep(start=s.start, mg_per_day=s.mg_per_day, amount_mg=s.amount_mg,
+                                times_per_day=s.times_per_day) for s in steps)
     db.session.flush()
     store_assessment(patient)
     return trial
@@ -159,8 +175,9 @@ def add_episode(patient: Patient, data: dict) -> Episode:
 
 def add_measurement(patient: Patient, data: dict) -> Measurement:
     """Add a symptom score, then refresh the verdict."""
+    items = [str(v) for v in data.get("items") or () if v not in (None, "")]
     measurement = Measurement(taken_on=data["taken_on"], instrument=Instrument(data["instrument"]),
-                              score=data["score"])
+                              score=data["score"], items="".join(items) or None)
     patient.measurements.append(measurement)
     db.session.flush()
     store_assessment(patient)
@@ -169,8 +186,12 @@ def add_measurement(patient: Patient, data: dict) -> Measurement:
 
 def add_treatment(patient: Patient, data: dict) -> Treatment:
     """Add an ECT, rTMS, esketamine, psychotherapy or other course, then refresh the verdict."""
-    treatment = Treatment(kind=TreatmentKind(data["kind"]), detail=data["detail"] or "",
-                          start=data["start"], end=data["end"], sessions=data["sessions"])
+    kind = TreatmentKind(data["kind"])
+    laterality = data.get("laterality") or ("unknown" if kind is TreatmentKind.ECT else "")
+    treatment = Treatment(kind=kind, detail=data["detail"] or "",
+                          start=data["start"], end=data["end"], sessions=data["sessions"],
+                          laterality=Laterality(laterality) if laterality else None,
+                          modality=Modality(data["modality"]) if data.get("modality") else None)
     patient.treatments.append(treatment)
     db.session.flush()
     store_assessment(patient)

@@ -17,6 +17,7 @@ from importlib import resources
 
 from tracker.rules.history import Agent
 from tracker.rules.vocab import AgentRole
+from tracker.vocab import FORMULATIONS
 
 SOURCE = "shared/reference/antidepressants.csv (project reference dose table)"
 
@@ -57,12 +58,20 @@ class Catalogue:
                 self._names[name.casefold()] = generic
 
     def resolve(self, name: str) -> Agent:
-        """Return the agent a generic or brand name stands for; raise ``UnknownDrug``."""
-        generic = self._names.get(name.strip().casefold())
+        """Return the agent a generic or brand name stands for; raise ``UnknownDrug``.
+
+        A release-form suffix is allowed: "venlafaxine XR" and "Wellbutrin XL" resolve.
+        """
+        return self.resolve_with_formulation(name)[0]
+
+    def resolve_with_formulation(self, name: str) -> tuple[Agent, str]:
+        """Return the agent and the release form a name gives ("" when it names none)."""
+        base, formulation = split_formulation(name)
+        generic = self._names.get(name.strip().casefold()) or self._names.get(base.casefold())
         if generic is None:
             close = difflib.get_close_matches(name.strip().casefold(), self._names, n=3, cutoff=0.6)
             raise UnknownDrug(name, sorted({self.display_name(c) for c in close}))
-        return self.entries[generic].agent
+        return self.entries[generic].agent, formulation
 
     def display_name(self, folded: str) -> str:
         """Return the spelling of a folded name as the table writes it."""
@@ -82,6 +91,14 @@ class Catalogue:
         if unknown:
             raise UnknownDrug(sorted(unknown)[0], [])
         return Catalogue(self.entries.values(), overrides)
+
+
+def split_formulation(name: str) -> tuple[str, str]:
+    """Split "venlafaxine XR" into ("venlafaxine", "XR"); a name without a suffix gives ""."""
+    words = name.split()
+    if len(words) > 1 and words[-1].upper() in FORMULATIONS:
+        return " ".join(words[:-1]), words[-1].upper()
+    return name.strip(), ""
 
 
 def _rows(filename: str) -> list[dict[str, str]]:

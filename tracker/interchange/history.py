@@ -1,4 +1,4 @@
-"""The treatment-history interchange format, version 1 (``shared/formats/history-v1.md``).
+"""The treatment-history interchange format, versions 1 and 1.1 (``history-v1.md``).
 
 ``parse`` validates a document and returns it as rules inputs; an invalid document raises
 ``InvalidHistory`` listing every problem by its JSON path, so nothing is partly taken in.
@@ -7,12 +7,16 @@ Importing into and exporting from the database live in ``tracker.interchange.tra
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tracker import safety
 from tracker.catalogue import Catalogue, UnknownDrug, default_catalogue
-from tracker.interchange.json_reader import DATE_RE, Reader
+from tracker.interchange import history_details as v11
+from tracker.interchange.history_details import Details, HistoryReader
+from tracker.interchange.json_reader import DATE_RE
 from tracker.rules import DoseStep, Episode, History, Measurement, Treatment, Trial
 from tracker.rules.vocab import (
     SCORE_RANGES,
@@ -26,18 +30,17 @@ from tracker.rules.vocab import (
     labels,
 )
 
-FORMAT = "trd-history/1"
-# Version 2 rule 10: a daily dose above three times the label maximum is a typing error.
-MAX_TIMES_LABEL = 3
+FORMAT = v11.V11  # what exports write
+FORMATS = (v11.V1, v11.V11)  # what imports accept
 TOP_KEYS = {"format", "patient", "episodes", "trials", "measurements", "treatments"}
 PATIENT_KEYS = {"mrn", "name", "birth_date", "sex"}
-EPISODE_KEYS = {"key", "onset", "remission", "severity", "psychotic"}
+EPISODE_KEYS = {"key", "onset", "remission", "severity", "psychotic"} | v11.EPISODE_KEYS
 TRIAL_KEYS = {
     "drug", "episode", "doses", "stopped", "stop_reason", "adherence", "response", "notes",
-}
-DOSE_KEYS = {"from", "mg_per_day"}
-MEASUREMENT_KEYS = {"date", "instrument", "score"}
-TREATMENT_KEYS = {"kind", "detail", "start", "end", "sessions", "episode"}
+} | v11.TRIAL_KEYS
+DOSE_KEYS = {"from", "mg_per_day"} | v11.DOSE_KEYS
+MEASUREMENT_KEYS = {"date", "instrument", "score"} | v11.MEASUREMENT_KEYS
+TREATMENT_KEYS = {"kind", "detail", "start", "end", "sessions", "episode"} | v11.TREATMENT_KEYS
 
 
 class InvalidHistory(ValueError):
@@ -58,14 +61,15 @@ class PatientInfo:
 
 @dataclass(frozen=True)
 class Document:
-    """A valid history: the patient, the rules inputs and each trial's free-text notes."""
+    """A valid history: the patient, the rules inputs, each trial's notes, the 1.1 details."""
 
     patient: PatientInfo
     history: History
     notes: tuple[str, ...]  # per trial, in order
+    details: Details = dataclasses.field(default_factory=Details)
 
 
-def _patient(r: Reader, value: Any) -> PatientInfo | None:
+def _patient(r: HistoryReader, value: Any) -> PatientInfo | None:
     raw = r.obj(value, "patient", PATIENT_KEYS, PATIENT_KEYS)
     if raw is None:
         return None
@@ -78,15 +82,16 @@ def _patient(r: Reader, value: Any) -> PatientInfo | None:
     return None if None in info else PatientInfo(*info)
 
 
-def _episodes(r: Reader, value: Any) -> list[Episode | None]:
-    episodes: list[Episode | None] = []
+def _episodes(r: HistoryReader, value: Any) -> list[tuple[Episode, str | None] | None]:
+    episodes: list[tuple[Episode, str | None] | None] = []
     seen: set[str] = set()
     for i, item in enumerate(r.items(value, "episodes")):
         path = f"episodes[{i}]"
-        raw = r.obj(item, path, EPISODE_KEYS, EPISODE_KEYS - {"remission"})
+        raw = r.obj(item, path, EPISODE_KEYS, EPISODE_KEYS - {"remission"} - v11.EPISODE_KEYS)
         if raw is None:
             episodes.append(None)
             continue
+        code = v11.icd10(r, raw, path)
         key = r.text(raw.get("key"), f"{path}.key", required=True, limit=32)
         if key in seen:
             r.fail(f"{path}.key", f"duplicate episode key {key!r}")
@@ -101,47 +106,54 @@ def _episodes(r: Reader, value: Any) -> list[Episode | None]:
             r.fail(f"{path}.psychotic", "must be true or false")
         fields = (key, onset, severity, psychotic)
         ok = None not in fields and isinstance(psychotic, bool)
-        episodes.append(Episode(key, onset, remission, severity, psychotic) if ok else None)
+        episode = Episode(key, onset, remission, severity, psychotic)
+        episodes.append((episode, code) if ok else None)
     return episodes
 
 
-def _doses(r: Reader, value: Any, path: str) -> tuple[DoseStep, ...] | None:
+def _doses(r: HistoryReader, value: Any, path: str) -> list[tuple[DoseStep, Any]] | None:
     items = r.items(value, path)
     if not items:
         if isinstance(value, list) or value is None:
             r.fail(path, "must hold at least one dose step")
         return None
-    steps: list[DoseStep] = []
+    steps: list[tuple[DoseStep, v11.Regimen | None]] = []
     for j, item in enumerate(items):
         step_path = f"{path}[{j}]"
-        raw = r.obj(item, step_path, DOSE_KEYS, DOSE_KEYS)
+        raw = r.obj(item, step_path, DOSE_KEYS, {"from"})
         if raw is None:
             return None
         start = r.day(raw.get("from"), f"{step_path}.from")
-        mg = r.number(raw.get("mg_per_day"), f"{step_path}.mg_per_day")
+        mg, regimen = v11.dose(r, raw, step_path)
         if start is None or mg is None:
             return None
-        if steps and start <= steps[-1].start:
+        if steps and start <= steps[-1][0].start:
             r.fail(f"{step_path}.from", "must be after the previous step's date")
             return None
-        steps.append(DoseStep(start, mg))
-    return tuple(steps)
+        steps.append((DoseStep(start, mg), regimen))
+    return steps
 
 
-def _trial(r: Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue):
+def _trial(r: HistoryReader, item: Any, path: str, keys: set[str], catalogue: Catalogue):
     raw = r.obj(item, path, TRIAL_KEYS, {"drug", "doses"})
     if raw is None:
         return None
-    agent = None
+    agent, suffix = None, ""
     drug = r.text(raw.get("drug"), f"{path}.drug", required=True, limit=100)
     if drug is not None:
         try:
-            agent = catalogue.resolve(drug)
+            agent, suffix = catalogue.resolve_with_formulation(drug)
         except UnknownDrug as error:
             hint = f" (closest: {', '.join(error.suggestions)})" if error.suggestions else ""
             r.fail(f"{path}.drug", f"unknown drug {drug!r}{hint}")
     episode = _episode_key(r, raw.get("episode"), f"{path}.episode", keys)
-    doses = _doses(r, raw.get("doses"), f"{path}.doses")
+    formulation = v11.formulation(r, raw, path, suffix)
+    steps = _doses(r, raw.get("doses"), f"{path}.doses")
+    doses = tuple(step for step, _ in steps) if steps else None
+    for j, step in enumerate(doses if agent and doses else ()):
+        refused = safety.refused_dose(agent, step.mg_per_day)
+        if refused:
+            r.fail(f"{path}.doses[{j}].mg_per_day", refused)
     stopped = r.day(raw.get("stopped"), f"{path}.stopped", nullable=True)
     if stopped and doses and stopped <= doses[-1].start:
         r.fail(f"{path}.stopped", "must be after the first dose date and every dose step")
@@ -152,36 +164,24 @@ def _trial(r: Reader, item: Any, path: str, keys: set[str], catalogue: Catalogue
     adherence = r.choice(raw.get("adherence", "unknown"), f"{path}.adherence", labels(Adherence))
     response = r.choice(raw.get("response", "unknown"), f"{path}.response", labels(Response))
     notes = r.text(raw.get("notes"), f"{path}.notes")
-    if agent is not None and doses is not None:
-        _above_three_times_maximum(r, agent, doses, path)
-    if None in (agent, doses, adherence, response, notes):
+    if None in (agent, doses, adherence, response, notes, formulation):
         return None
     trial = Trial(agent, doses, stopped, reason, adherence, response, episode)
-    return trial, notes
+    return trial, notes, formulation, tuple(regimen for _, regimen in steps)
 
 
-def _above_three_times_maximum(r: Reader, agent, doses: tuple[DoseStep, ...], path: str) -> None:
-    """Refuse a daily dose above three times the label maximum (Version 2 rule 10)."""
-    maximum = agent.max_mg_per_day
-    for j, step in enumerate(doses):
-        if maximum is not None and step.mg_per_day > MAX_TIMES_LABEL * maximum:
-            r.fail(f"{path}.doses[{j}].mg_per_day",
-                   f"{step.mg_per_day:g} mg/day is more than {MAX_TIMES_LABEL} times the label "
-                   f"maximum of {agent.generic} ({maximum:g} mg/day): check the dose")
-
-
-def _trials(r: Reader, value: Any, keys: set[str], catalogue: Catalogue):
+def _trials(r: HistoryReader, value: Any, keys: set[str], catalogue: Catalogue):
     return [
         _trial(r, item, f"trials[{i}]", keys, catalogue)
         for i, item in enumerate(r.items(value, "trials"))
     ]
 
 
-def _measurements(r: Reader, value: Any) -> list[Measurement | None]:
+def _measurements(r: HistoryReader, value: Any) -> list[Measurement | None]:
     found: list[Measurement | None] = []
     for i, item in enumerate(r.items(value, "measurements")):
         path = f"measurements[{i}]"
-        raw = r.obj(item, path, MEASUREMENT_KEYS, MEASUREMENT_KEYS)
+        raw = r.obj(item, path, MEASUREMENT_KEYS, MEASUREMENT_KEYS - v11.MEASUREMENT_KEYS)
         if raw is None:
             found.append(None)
             continue
@@ -191,13 +191,14 @@ def _measurements(r: Reader, value: Any) -> list[Measurement | None]:
         if instrument is not None:
             low, high = SCORE_RANGES[Instrument(instrument)]
             score = r.integer(raw.get("score"), f"{path}.score", low, high)
+        answers = v11.items(r, raw, path, instrument, score)
         ok = None not in (day, instrument, score)
-        found.append(Measurement(day, instrument, score) if ok else None)
+        found.append(Measurement(day, instrument, score, answers) if ok else None)
     return found
 
 
-def _treatments(r: Reader, value: Any, keys: set[str]) -> list[Treatment | None]:
-    found: list[Treatment | None] = []
+def _treatments(r: HistoryReader, value: Any, keys: set[str]):
+    found: list[tuple[Treatment, str | None] | None] = []
     for i, item in enumerate(r.items(value, "treatments")):
         path = f"treatments[{i}]"
         raw = r.obj(item, path, TREATMENT_KEYS, {"kind", "start"})
@@ -214,12 +215,15 @@ def _treatments(r: Reader, value: Any, keys: set[str]) -> list[Treatment | None]
             sessions = r.integer(sessions, f"{path}.sessions", 0, 1000)
         episode = _episode_key(r, raw.get("episode"), f"{path}.episode", keys)
         detail = r.text(raw.get("detail"), f"{path}.detail")
-        ok = None not in (kind, start, detail)
-        found.append(Treatment(kind, start, end, sessions, episode, detail) if ok else None)
+        laterality = v11.laterality(r, raw, path, kind)
+        modality = v11.modality(r, raw, path, kind)
+        ok = None not in (kind, start, detail, laterality)
+        treatment = Treatment(kind, start, end, sessions, episode, detail, laterality, modality)
+        found.append((treatment, modality) if ok else None)
     return found
 
 
-def _episode_key(r: Reader, value: Any, path: str, keys) -> str | None:
+def _episode_key(r: HistoryReader, value: Any, path: str, keys) -> str | None:
     """Return the episode key a record points at (or None); report keys that do not exist."""
     if value is None:
         return None
@@ -231,7 +235,7 @@ def _episode_key(r: Reader, value: Any, path: str, keys) -> str | None:
     return value
 
 
-def _before_birth(r: Reader, birth: date, doc: dict) -> None:
+def _before_birth(r: HistoryReader, birth: date, doc: dict) -> None:
     """Report clinical dates that fall before the patient's birth date."""
     checks = [("episodes", "onset"), ("measurements", "date"), ("treatments", "start")]
     for list_key, field in checks:
@@ -256,15 +260,16 @@ def _list(doc: dict, key: str) -> list:
 def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:
     """Validate a history document and return it; raise ``InvalidHistory`` with every problem."""
     catalogue = catalogue or default_catalogue()
-    r = Reader()
+    r = HistoryReader()
     raw = r.obj(doc, "", TOP_KEYS, {"format", "patient"})
     if raw is None:
         raise InvalidHistory(r.problems)
-    if raw.get("format") != FORMAT:
-        r.fail("format", f"must be {FORMAT!r}")
+    if raw.get("format") not in FORMATS:
+        r.fail("format", f"must be {v11.V1!r} or {v11.V11!r}")
+    r.version = raw.get("format")
     patient = _patient(r, raw.get("patient"))
     episodes = _episodes(r, raw.get("episodes"))
-    keys = {e.key for e in episodes if e is not None}
+    keys = {e.key for e, _ in filter(None, episodes)}
     trials = _trials(r, raw.get("trials"), keys, catalogue)
     measurements = _measurements(r, raw.get("measurements"))
     treatments = _treatments(r, raw.get("treatments"), keys)
@@ -274,20 +279,22 @@ def parse(doc: Any, catalogue: Catalogue | None = None) -> Document:
         raise InvalidHistory(r.problems)
     history = History(
         birth_date=patient.birth_date,
-        episodes=tuple(episodes),
-        trials=tuple(t for t, _ in trials),
+        episodes=tuple(e for e, _ in episodes),
+        trials=tuple(t[0] for t in trials),
         measurements=tuple(measurements),
-        treatments=tuple(treatments),
+        treatments=tuple(t for t, _ in treatments),
     )
-    return Document(patient, history, tuple(n for _, n in trials))
+    details = Details(
+        icd10=tuple(code for _, code in episodes),
+        formulations=tuple(t[2] for t in trials),
+        regimens=tuple(t[3] for t in trials),
+        modalities=tuple(m for _, m in treatments),
+    )
+    return Document(patient, history, tuple(t[1] for t in trials), details)
 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _number(mg: float) -> int | float:
-    return int(mg) if float(mg).is_integer() else mg
 
 
 def dump(document: Document) -> dict:
@@ -299,35 +306,50 @@ def dump(document: Document) -> dict:
                     "sex": p.sex},
         "episodes": [
             {"key": e.key, "onset": e.onset.isoformat(), "remission": _iso(e.remission),
-             "severity": e.severity, "psychotic": e.psychotic}
-            for e in h.episodes
+             "severity": e.severity, "psychotic": e.psychotic,
+             "icd10": document.details.episode_icd10(i)}
+            for i, e in enumerate(h.episodes)
         ],
         "trials": [
-            _dump_trial(t, notes) for t, notes in zip(h.trials, document.notes, strict=True)
+            _dump_trial(t, notes, document.details, i)
+            for i, (t, notes) in enumerate(zip(h.trials, document.notes, strict=True))
         ],
-        "measurements": [
-            {"date": m.day.isoformat(), "instrument": m.instrument, "score": m.score}
-            for m in h.measurements
-        ],
-        "treatments": [_dump_treatment(t) for t in h.treatments],
+        "measurements": [_dump_measurement(m) for m in h.measurements],
+        "treatments": [_dump_treatment(t, document.details.modality(i))
+                       for i, t in enumerate(h.treatments)],
     }
 
 
-def _dump_trial(t: Trial, notes: str) -> dict:
+def _dump_trial(t: Trial, notes: str, details: Details, i: int) -> dict:
     out: dict[str, Any] = {"drug": t.agent.generic}
+    if details.formulation(i):
+        out["formulation"] = details.formulation(i)
     if t.episode is not None:
         out["episode"] = t.episode
     out.update(
-        doses=[{"from": s.start.isoformat(), "mg_per_day": _number(s.mg_per_day)} for s in t.doses],
+        doses=[{"from": s.start.isoformat(), "mg_per_day": v11.number(s.mg_per_day),
+                **v11.dump_regimen(details.regimen(i, j))} for j, s in enumerate(t.doses)],
         stopped=_iso(t.stopped), stop_reason=t.stop_reason, adherence=t.adherence,
         response=t.response, notes=notes,
     )
     return out
 
 
-def _dump_treatment(t: Treatment) -> dict:
+def _dump_measurement(m: Measurement) -> dict:
+    out: dict[str, Any] = {"date": m.day.isoformat(), "instrument": m.instrument,
+                           "score": m.score}
+    if m.items is not None:
+        out["items"] = list(m.items)
+    return out
+
+
+def _dump_treatment(t: Treatment, modality: str | None) -> dict:
     out: dict[str, Any] = {"kind": t.kind, "detail": t.detail, "start": t.start.isoformat(),
                            "end": _iso(t.end), "sessions": t.sessions}
     if t.episode is not None:
         out["episode"] = t.episode
+    if t.kind == "ECT":
+        out["laterality"] = t.laterality
+    if modality is not None:
+        out["modality"] = modality
     return out

@@ -20,7 +20,14 @@ from tracker.assessments import store_assessment
 from tracker.catalogue import UnknownDrug, default_catalogue
 from tracker.extensions import db
 from tracker.interchange.history import Document
-from tracker.interchange.transfer import episode_row, measurement_row, treatment_row, trial_row
+from tracker.interchange.transfer import (
+    episode_row,
+    measurement_row,
+    set_treatment_details,
+    set_trial_details,
+    treatment_row,
+    trial_row,
+)
 from tracker.models import Episode, Patient, User
 from tracker.rules.vocab import Sex
 
@@ -160,9 +167,10 @@ def _free_key(wanted: str, taken: set[str]) -> str:
 def _episodes(plan: ImportPlan, patient: Patient) -> dict[str, Episode]:
     """Return the episode row each history key stands for, adding the new ones."""
     rows: dict[str, Episode] = {}
-    for planned in plan.parts["episodes"]:
+    for i, planned in enumerate(plan.parts["episodes"]):
         if planned.is_new:
             row = episode_row(planned.record, planned.key)
+            row.icd10 = plan.document.details.episode_icd10(i) or ""
             patient.episodes.append(row)
         else:
             row = planned.match
@@ -181,15 +189,20 @@ def apply_import(plan: ImportPlan, clinician: User) -> Patient:
     if not plan.changes_anything:
         return patient
     episodes = _episodes(plan, patient)
-    for planned in plan.parts["trials"]:
+    document = plan.document
+    for i, planned in enumerate(plan.parts["trials"]):
         if planned.is_new:
-            patient.trials.append(trial_row(planned.record, planned.notes, episodes))
+            trial = trial_row(planned.record, planned.notes, episodes)
+            set_trial_details(trial, document.details, i)
+            patient.trials.append(trial)
     for planned in plan.parts["measurements"]:
         if planned.is_new:
             patient.measurements.append(measurement_row(planned.record))
-    for planned in plan.parts["treatments"]:
+    for i, planned in enumerate(plan.parts["treatments"]):
         if planned.is_new:
-            patient.treatments.append(treatment_row(planned.record, episodes))
+            treatment = treatment_row(planned.record, episodes)
+            set_treatment_details(treatment, document, i)
+            patient.treatments.append(treatment)
     db.session.flush()
     store_assessment(patient)
     return patient

@@ -12,6 +12,7 @@ from tracker import rules
 from tracker.assessments import history_of, store_assessment
 from tracker.extensions import db
 from tracker.interchange.history import Document, PatientInfo
+from tracker.interchange.history_details import Details, Regimen
 from tracker.models import DoseStep, Episode, Measurement, Patient, Treatment, Trial, User
 from tracker.rules.vocab import (
     Adherence,
@@ -22,6 +23,7 @@ from tracker.rules.vocab import (
     StopReason,
     TreatmentKind,
 )
+from tracker.vocab import Laterality, Modality
 
 REPLACED = "replaced by a history import"
 
@@ -29,7 +31,8 @@ REPLACED = "replaced by a history import"
 def export_document(patient: Patient) -> Document:
     """Return the patient's history as an interchange document."""
     info = PatientInfo(patient.mrn, patient.name, patient.birth_date, str(patient.sex))
-    return Document(info, history_of(patient), tuple(t.notes for t in patient.trials))
+    return Document(info, history_of(patient), tuple(t.notes for t in patient.trials),
+                    details_of(patient))
 
 
 def import_document(document: Document, clinician: User) -> Patient:
@@ -54,10 +57,14 @@ def import_document(document: Document, clinician: User) -> Patient:
         patient.clinicians.append(clinician)
     episodes = {e.key: episode_row(e) for e in history.episodes}
     patient.episodes.extend(episodes.values())
-    patient.trials.extend(trial_row(t, notes, episodes)
-                          for t, notes in zip(history.trials, document.notes, strict=True))
-    patient.measurements.extend(measurement_row(m) for m in history.measurements)
-    patient.treatments.extend(treatment_row(t, episodes) for t in history.treatments)
+    trials = [trial_row(t, notes, episodes)
+              for t, notes in zip(history.trials, document.notes, strict=True)]
+    measurements = [measurement_row(m) for m in history.measurements]
+    treatments = [treatment_row(t, episodes) for t in history.treatments]
+    patient.trials.extend(trials)
+    patient.measurements.extend(measurements)
+    patient.treatments.extend(treatments)
+    apply_details(document, list(episodes.values()), trials, treatments)
     db.session.flush()
     store_assessment(patient)
     return patient
@@ -82,11 +89,57 @@ def trial_row(t: rules.Trial, notes: str, episodes: dict[str, Episode]) -> Trial
 
 
 def measurement_row(m: rules.Measurement) -> Measurement:
-    """Return a new score row."""
-    return Measurement(taken_on=m.day, instrument=Instrument(m.instrument), score=m.score)
+    """Return a new score row (with a PHQ-9's item answers when given)."""
+    return Measurement(taken_on=m.day, instrument=Instrument(m.instrument), score=m.score,
+                       items="".join(str(v) for v in m.items) if m.items else None)
 
 
 def treatment_row(t: rules.Treatment, episodes: dict[str, Episode]) -> Treatment:
     """Return a new treatment-course row; ``episodes`` maps history keys to rows."""
     return Treatment(kind=TreatmentKind(t.kind), detail=t.detail, start=t.start, end=t.end,
                      sessions=t.sessions, episode=episodes.get(t.episode))
+# History format 1.1: the columns beside the rules inputs, kept apart so that importing and
+# exporting the version-1 fields reads on its own.
+
+def details_of(patient: Patient) -> Details:
+    """Return the patient's 1.1 details (codes, formulations, doses as prescribed, modalities)."""
+    return Details(
+        icd10=tuple(e.icd10 or None for e in patient.episodes),
+        formulations=tuple(t.formulation for t in patient.trials),
+        regimens=tuple(tuple(_regimen(s) for s in t.doses) for t in patient.trials),
+        modalities=tuple(str(t.modality) if t.modality else None for t in patient.treatments),
+    )
+
+
+def _regimen(step: DoseStep) -> Regimen | None:
+    if step.amount_mg is None or step.times_per_day is None:
+        return None
+    return Regimen(step.amount_mg, step.times_per_day)
+
+
+def apply_details(document: Document, episodes: list[Episode], trials: list[Trial],
+                  treatments: list[Treatment]) -> None:
+    """Set the 1.1 columns of freshly made rows, given in the document's order."""
+    for i, episode in enumerate(episodes):
+        episode.icd10 = document.details.episode_icd10(i) or ""
+    for i, trial in enumerate(trials):
+        set_trial_details(trial, document.details, i)
+    for i, treatment in enumerate(treatments):
+        set_treatment_details(treatment, document, i)
+
+
+def set_trial_details(trial: Trial, details: Details, i: int) -> None:
+    """Set trial ``i``'s formulation and its dose steps' amounts as prescribed."""
+    trial.formulation = details.formulation(i)
+    for j, step in enumerate(trial.doses):
+        regimen = details.regimen(i, j)
+        step.amount_mg = regimen.amount_mg if regimen else None
+        step.times_per_day = regimen.times_per_day if regimen else None
+
+
+def set_treatment_details(row: Treatment, document: Document, i: int) -> None:
+    """Set treatment ``i``'s ECT laterality or psychotherapy modality."""
+    given = document.history.treatments[i]
+    row.laterality = Laterality(given.laterality) if row.kind is TreatmentKind.ECT else None
+    modality = document.details.modality(i)
+    row.modality = Modality(modality) if modality else None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.rules.vocab import SCORE_RANGES, Instrument, TreatmentKind
+from tracker.vocab import Laterality, Modality
 
 from .record import EnteredInError
 from .types import enum_column
@@ -30,6 +31,8 @@ class Measurement(EnteredInError, db.Model):
     __table_args__ = (
         CheckConstraint(_SCORE_IN_RANGE, name="score_in_range"),
         Index("ix_measurements_patient_day", "patient_id", "taken_on"),
+        CheckConstraint("items IS NULL OR (instrument = 'PHQ-9' AND length(items) = 9)",
+                        name="items_of_phq9"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,8 +40,15 @@ class Measurement(EnteredInError, db.Model):
     taken_on: Mapped[date]
     instrument: Mapped[Instrument] = mapped_column(enum_column(Instrument, "instrument"))
     score: Mapped[int]
+    items: Mapped[str | None] = mapped_column(
+        String(9), comment="a PHQ-9's nine item answers as digits 0-3, e.g. 332221101")
 
     patient: Mapped[Patient] = relationship(back_populates="measurements")
+
+    @property
+    def item_answers(self) -> tuple[int, ...] | None:
+        """Return the PHQ-9 item answers in item order, or None when only the total is known."""
+        return tuple(int(c) for c in self.items) if self.items else None
 
     def __repr__(self) -> str:
         return f"<Measurement {self.instrument} {self.score} on {self.taken_on}>"
@@ -51,6 +61,9 @@ class Treatment(EnteredInError, db.Model):
     __table_args__ = (
         CheckConstraint('"end" IS NULL OR "end" >= start', name="end_after_start"),
         CheckConstraint("sessions IS NULL OR sessions >= 0", name="sessions_not_negative"),
+        CheckConstraint("laterality IS NULL OR kind = 'ECT'", name="laterality_of_ect"),
+        CheckConstraint("modality IS NULL OR kind = 'psychotherapy'",
+                        name="modality_of_psychotherapy"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +76,10 @@ class Treatment(EnteredInError, db.Model):
     start: Mapped[date]
     end: Mapped[date | None]
     sessions: Mapped[int | None]
+    laterality: Mapped[Laterality | None] = mapped_column(
+        enum_column(Laterality, "laterality"), comment="ECT only; null for other kinds")
+    modality: Mapped[Modality | None] = mapped_column(
+        enum_column(Modality, "modality"), comment="psychotherapy only; null for other kinds")
 
     patient: Mapped[Patient] = relationship(back_populates="treatments")
     episode: Mapped[Episode | None] = relationship()

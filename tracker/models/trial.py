@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.rules.vocab import Adherence, Response, StopReason
+from tracker.vocab import MAX_FORMULATION
 
 from .record import EnteredInError
 from .types import enum_column
@@ -46,6 +56,12 @@ class Trial(EnteredInError, db.Model):
         enum_column(Response, "response"), default=Response.UNKNOWN
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    formulation: Mapped[str] = mapped_column(
+        String(MAX_FORMULATION), default="", server_default="",
+        comment="release form as prescribed (XR, SR, ODT ...); empty when not recorded")
+    above_max_confirmed: Mapped[bool] = mapped_column(
+        default=False, server_default=false(),
+        comment="the clinician confirmed a daily dose above the label maximum")
     version: Mapped[int] = mapped_column(default=1, comment="optimistic lock against lost edits")
 
     patient: Mapped[Patient] = relationship(back_populates="trials")
@@ -68,12 +84,18 @@ class DoseStep(db.Model):
     __table_args__ = (
         UniqueConstraint("trial_id", "start", name="uq_dose_steps_trial_start"),
         CheckConstraint("mg_per_day > 0", name="dose_positive"),
+        CheckConstraint("(amount_mg IS NULL AND times_per_day IS NULL) OR "
+                        "(amount_mg > 0 AND times_per_day BETWEEN 1 AND 6)",
+                        name="amount_with_times"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
     start: Mapped[date]
-    mg_per_day: Mapped[float] = mapped_column(Float)
+    mg_per_day: Mapped[float] = mapped_column(Float, comment="the daily total the rules use")
+    amount_mg: Mapped[float | None] = mapped_column(
+        Float, comment="mg per administration, as prescribed; null when only the total is known")
+    times_per_day: Mapped[int | None] = mapped_column(comment="administrations a day (1-6)")
 
     trial: Mapped[Trial] = relationship(back_populates="doses")
 

@@ -11,6 +11,7 @@ from tracker.patients import bp, timeline
 from tracker.patients.chart import age_on, current_medications
 from tracker.patients.forms import PatientForm
 from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
+from tracker.records.forms import MeasurementForm
 
 
 def _panel_query() -> PanelQuery:
@@ -46,7 +47,8 @@ def chart(patient_id: int):
                            profile=rules.PROFILES[profile], profiles=rules.PROFILES,
                            timeline=timeline.render(patient, result),
                            age=age_on(patient.birth_date, result.as_of),
-                           current=current_medications(patient, result.as_of))
+                           current=current_medications(patient, result.as_of),
+                           score_form=MeasurementForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -62,5 +64,6 @@ def new():
         else:
             db.session.commit()
             flash(f"Patient {patient.name} added.", "success")
-            return redirect(url_for("patients.chart", patient_id=patient.id))
+            then = "records.new_episode" if request.form.get("then") == "episode" else None
+            return redirect(url_for(then or "patients.chart", patient_id=patient.id))
     return render_template("patients/form.html", form=form, patient=None)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("records", __name__)
 
-from tracker.records import routes  # noqa: E402, F401
+from tracker.records import quick, routes  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +24,7 @@ from tracker.operations import (
 )
 from tracker.patients.forms import PatientForm
 from tracker.records import bp
+from tracker.records.checks import mark_above_maximum, score_checks, trial_checks
 from tracker.records.forms import (
     EnteredInErrorForm,
     EpisodeForm,
@@ -31,7 +32,9 @@ from tracker.records.forms import (
     TreatmentForm,
     TrialForm,
     after_birth,
+    focus_id,
 )
+from tracker.vocab import FORMULATIONS
 
 
 def _one_of(records, record_id: int):
@@ -42,10 +45,16 @@ def _one_of(records, record_id: int):
     return found
 
 
+# Where "Save and ..." buttons lead next (the chart otherwise): a history is entered in a row.
+NEXT_FORMS = {"episode": "records.new_episode", "trial": "records.new_trial",
+              "treatment": "records.new_treatment"}
+
+
 def _to_chart(patient, message: str):
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("patients.chart", patient_id=patient.id))
+    endpoint = NEXT_FORMS.get(request.form.get("then", ""), "patients.chart")
+    return redirect(url_for(endpoint, patient_id=patient.id))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
@@ -73,29 +82,42 @@ def _trial_form(patient, trial: Trial | None) -> TrialForm:
         form.stop_reason.data = str(trial.stop_reason or "")
         form.adherence.data, form.response.data = str(trial.adherence), str(trial.response)
         form.version.data = str(trial.version)
+        form.formulation.data = trial.formulation
+        form.confirm_above_max.data = trial.above_max_confirmed
         while len(form.doses) < len(trial.doses):
             form.doses.append_entry()
         for entry, step in zip(form.doses, trial.doses, strict=False):
-            entry.form.start.data, entry.form.mg_per_day.data = step.start, step.mg_per_day
+            entry.form.start.data = step.start
+            if step.amount_mg is None:  # recorded as a daily total only: shown as such
+                entry.form.mg_per_day.data = step.mg_per_day
+            else:
+                entry.form.amount_mg.data = step.amount_mg
+                entry.form.times_per_day.data = str(step.times_per_day)
     return form
 
 
 def _trial_view(patient, trial: Trial | None):
     form = _trial_form(patient, trial)
+    focus = form.drug.id
     if form.is_submitted() and form.add_step.data:
         form.doses.append_entry()  # no JavaScript needed: the page comes back with a new row
-    elif form.validate_on_submit() and after_birth(form, patient.birth_date):
+        focus = form.doses[-1].form.start.id
+    elif (form.validate_on_submit() and after_birth(form, patient.birth_date)
+          and trial_checks(form, patient, trial)):
         try:
-            save_trial(patient, trial, form.data, form.steps())
+            save_trial(patient, trial, form.data, form.steps(), form.max_step is not None)
             return _to_chart(patient, "Trial saved. The verdict below is up to date.")
         except (ConflictError, StaleDataError):
             db.session.rollback()
             form.version.errors.append(
                 "Someone else changed this trial while you edited it. Nothing was saved: "
                 "reload the trial to see their change, then edit again.")
+    if form.max_step is None:
+        mark_above_maximum(form)  # an edited trial shows its confirmation, kept
     status = 409 if form.version.errors else 200
     return render_template("records/trial.html", form=form, patient=patient, trial=trial,
-                           drug_names=default_catalogue().names()), status
+                           drug_names=default_catalogue().names(), formulations=FORMULATIONS,
+                           focus_id=focus_id(form, focus)), status
 
 
 @bp.route("/<int:patient_id>/trials/new", methods=["GET", "POST"])
@@ -138,8 +160,14 @@ def edit_episode(patient_id: int, episode_id: int):
 
 @bp.route("/<int:patient_id>/measurements/new", methods=["GET", "POST"])
 def new_measurement(patient_id: int):
-    return _simple_view(patient_id, MeasurementForm, add_measurement,
-                        "records/measurement.html", "Score added.")
+    patient = patient_or_404(patient_id)
+    form = MeasurementForm()
+    if (form.validate_on_submit() and after_birth(form, patient.birth_date)
+            and score_checks(form, patient)):
+        add_measurement(patient, form.data)
+        return _to_chart(patient, "Score added.")
+    return render_template("records/measurement.html", form=form, patient=patient,
+                           focus_id=focus_id(form, form.taken_on.id))
 
 
 @bp.route("/<int:patient_id>/treatments/new", methods=["GET", "POST"])

@@ -147,5 +147,5 @@ def test_item_9_above_0_alerts_on_the_chart_and_marks_the_panel(db, signed_in, c
     assert ("PHQ-9 on 2024-02-01: item 9 (thoughts of being better off dead or of self-harm) "
             "answered 2 of 3; assess suicide risk") in chart
     panel = signed_in.get("/patients/").text
-    marked = [line for line in panel.splitlines() if "data-safety-alert" in line]
+    marked = [row for row in panel.split("<tr") if "data-safety-alert" in row]
     assert len(marked) == 1 and patient.name in marked[0]

@@ -100,8 +100,8 @@ def test_the_walk_through_patient_through_quick_entry(page):
         assert expected in trials, expected
     assert "inadequate response" in trials
     episodes = page.inner_text("#main")
-    assert "2024-03-01 \u2013 current, severe" in episodes
-    assert "2019-01-01 \u2013 2019-12-15, moderate" in episodes
+    assert "Episode from 2024-03-01 to now, severe" in episodes
+    assert "Episode from 2019-01-01 to 2019-12-15, moderate" in episodes
     assert "psychotherapy CBT" in episodes and "16 sessions" in episodes
     assert page.locator("svg.timeline circle").count() == 5
     assert c.actions <= 45 and c.loads <= 6

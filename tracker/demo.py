@@ -32,16 +32,24 @@ def _trial(today, drug, steps, stopped=None, reason=None, response="unknown",
     }
 
 
+def _score(today, ago, instrument, score, items=None) -> dict:
+    """Return a score; a PHQ-9 may carry its nine item answers (history format 1.1)."""
+    found = {"date": _ago(today, ago), "instrument": instrument, "score": score}
+    if items:
+        found["items"] = list(items)
+    return found
+
+
 def _doc(today, mrn, name, born, sex, onset_ago, severity, trials, scores, treatments=(),
-         psychotic=False) -> dict:
+         psychotic=False, remission_ago=None) -> dict:
     return {
         "format": FORMAT,
         "patient": {"mrn": mrn, "name": name, "birth_date": born, "sex": sex},
-        "episodes": [{"key": "e1", "onset": _ago(today, onset_ago), "remission": None,
+        "episodes": [{"key": "e1", "onset": _ago(today, onset_ago),
+                      "remission": _ago(today, remission_ago) if remission_ago else None,
                       "severity": severity, "psychotic": psychotic}],
         "trials": trials,
-        "measurements": [{"date": _ago(today, ago), "instrument": instrument, "score": score}
-                         for ago, instrument, score in scores],
+        "measurements": [_score(today, *score) for score in scores],
         "treatments": list(treatments),
     }
 
@@ -61,8 +69,9 @@ def demo_histories(today: date) -> list[dict]:
                    reason="inadequate_response", response="none"),
             _trial(t, "mirtazapine", [(88, 15), (60, 30)], notes="current"),
         ], [(405, "PHQ-9", 22), (300, "PHQ-9", 21), (240, "PHQ-9", 18), (180, "PHQ-9", 19),
-            (90, "PHQ-9", 20), (30, "PHQ-9", 18), (300, "MADRS", 34), (90, "MADRS", 33)],
-            treatments=[{"kind": "psychotherapy", "detail": "CBT, 16 sessions",
+            (90, "PHQ-9", 20), (30, "PHQ-9", 18, (2, 2, 2, 2, 2, 2, 2, 3, 1)), (300, "MADRS", 34),
+            (90, "MADRS", 33)],
+            treatments=[{"kind": "psychotherapy", "detail": "16 sessions", "modality": "CBT",
                          "start": _ago(t, 380), "end": _ago(t, 250), "sessions": 16,
                          "episode": "e1"}]),
         _doc(t, "D-1002", "Thomas Becker", "1966-11-02", "male", 200, "moderate", [
@@ -75,7 +84,7 @@ def demo_histories(today: date) -> list[dict]:
                    reason="inadequate_response"),
             _trial(t, "Prozac", [(59, 20)], stopped=50, reason="side_effects",
                    notes="agitation and insomnia"),
-        ], [(141, "PHQ-9", 19), (61, "PHQ-9", 17)]),
+        ], [(141, "PHQ-9", 19), (61, "PHQ-9", 17), (20, "PHQ-9", 4)], remission_ago=20),
         _doc(t, "D-1004", "Robert Chen", "1958-01-09", "male", 900, "severe", [
             _trial(t, "citalopram", [(880, 20), (860, 40)], stopped=780,
                    reason="inadequate_response", response="none"),
@@ -85,7 +94,7 @@ def demo_histories(today: date) -> list[dict]:
             _trial(t, "phenelzine", [(480, 30), (460, 60)], stopped=360,
                    reason="inadequate_response", response="none"),
         ], [(885, "HAMD-17", 26), (650, "HAMD-17", 24), (360, "HAMD-17", 25)],
-            treatments=[{"kind": "ECT", "detail": "bilateral, 12 sessions",
+            treatments=[{"kind": "ECT", "detail": "12 sessions", "laterality": "bilateral",
                          "start": _ago(t, 340), "end": _ago(t, 300), "sessions": 12,
                          "episode": "e1"}]),
         _doc(t, "D-1005", "Sofia Rossi", "2001-09-30", "female", 60, "mild", [

@@ -29,9 +29,9 @@ def _forget_request_state(sender, **_extra) -> None:
         g.pop(key, None)
 
 
-@pytest.fixture
-def app():
-    app = create_app("testing")
+def app_on_a_fresh_database(**overrides):
+    """Yield a testing app whose database is made anew, and drop it afterwards."""
+    app = create_app("testing", **overrides)
     request_started.connect(_forget_request_state, app)
     with app.app_context():
         _db.drop_all()
@@ -40,6 +40,11 @@ def app():
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def app():
+    yield from app_on_a_fresh_database()
 
 
 @pytest.fixture

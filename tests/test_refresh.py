@@ -7,9 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import make_patient, make_trial
+from tests.conftest import app_on_a_fresh_database, make_patient, make_trial
 from tests.test_pages import StatementCounter
-from tracker import create_app
 from tracker.assessments import store_assessment
 from tracker.extensions import db as _db
 from tracker.models import Patient, StoredAssessment, User
@@ -95,16 +94,9 @@ def test_refresh_recomputes_only_expired_verdicts(app, db, clinician):
 @pytest.fixture
 def file_app(tmp_path):
     """An app on a database file, so that worker processes see the same rows."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    app = create_app("testing", **({} if url else {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/workers.sqlite"}))
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-        yield app
-        _db.session.remove()
-        _db.drop_all()
-        _db.engine.dispose()
+    on_file = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/workers.sqlite"}
+    yield from app_on_a_fresh_database(**({} if os.environ.get("TEST_DATABASE_URL")
+                                          else on_file))
 
 
 def test_reassess_with_two_workers_stores_every_verdict(file_app):

@@ -9,12 +9,13 @@ that was altered, removed or reordered.
 from __future__ import annotations
 
 import getpass
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
@@ -55,6 +56,16 @@ def record_export(what: str, patient: Patient | None = None, *, entity: str = ""
     the panel (many patients) unless ``entity`` names what else."""
     record("export", patient=patient, entity=entity or ("patient" if patient else "panel"),
            detail={"format": what, **(detail or {})})
+
+
+def record_view(page: str, patient: Patient | None = None, *, detail: dict | None = None,
+                patients: list[int] | None = None) -> None:
+    """Record that a page showing patient data was seen: one patient's, or a list of them
+    (``patients``, their ids), for the request to commit."""
+    extra = {"page": page, **(detail or {})}
+    if patients is not None:
+        extra["patients"] = patients
+    record("view_page", patient=patient, detail=extra)
 
 
 def _actor(actor: User | None) -> tuple[int | None, str, str]:
@@ -99,7 +110,7 @@ def _append(session: Session, events: list[dict]) -> None:
     prev = connection.execute(newest).scalar() or GENESIS
     for row in events:
         content = dict(row, at=row["at"].isoformat(timespec="microseconds"))
-        row["prev_hash"], row["hash"] = prev, event_hash(prev, content)
+        row["prev_hash"], row["hash"] = prev, event_hash(prev, content, _key())
         prev = row["hash"]
     connection.execute(insert(AuditEvent.__table__), events)
 
@@ -188,8 +199,13 @@ class Verification:
         return self.broken_at is None
 
 
+def _key() -> str:
+    return current_app.config["AUDIT_HMAC_KEY"]
+
+
 def verify(session: Session) -> Verification:
     """Walk the trail in order and return where, if anywhere, the chain breaks."""
+    key = _key()
     prev, count = GENESIS, 0
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
     rows = session.scalars(query)
@@ -198,7 +214,7 @@ def verify(session: Session) -> Verification:
             if row.prev_hash != prev:
                 return Verification(count, prev, row.id, "it does not follow the event before "
                                     "it: an event was removed or reordered")
-            if row.expected_hash() != row.hash:
+            if not hmac.compare_digest(row.expected_hash(key), row.hash):
                 return Verification(count, prev, row.id,
                                     "its content was changed after it was written")
             prev, count = row.hash, count + 1

@@ -16,10 +16,16 @@ PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static"}
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the user of a session id ``"<id>:<token>"`` while the token is current."""
+    """Return the user of a session id ``"<id>:<token>"`` while the token is current and the
+    cookie's server-side session is open and theirs."""
+    from tracker.auth.sessions import current_session
+
     user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    row = current_session()
+    if row is None or row.user_id != user.id:
         return None
     return user
 

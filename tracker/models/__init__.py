@@ -4,11 +4,12 @@ from .assessment import StoredAssessment
 from .audit import AuditEvent
 from .clinical import Measurement, Treatment
 from .patient import Episode, Patient, care_team
+from .session import UserSession
 from .trial import DoseStep, Trial
 from .types import Role
 from .user import User
 
 __all__ = [
     "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "Role", "StoredAssessment",
-    "Treatment", "Trial", "User", "care_team",
+    "Treatment", "Trial", "User", "UserSession", "care_team",
 ]

@@ -20,7 +20,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.catalogue import UnknownDrug, default_catalogue
 from tracker.codes import ICD10_MDD
@@ -135,7 +142,8 @@ class EpisodeForm(FlaskForm):
 class MeasurementForm(FlaskForm):
     taken_on = DateField("Date", validators=[DataRequired(), not_in_future])
     instrument = SelectField("Instrument", choices=[SelectChoice(i.value) for i in Instrument])
-    score = IntegerField("Total score", validators=[Optional()])
+    # InputRequired, not Optional: Optional would stop the chain before validate_score.
+    score = IntegerField("Total score", validators=[InputRequired("Give the total score.")])
     submit = SubmitField("Save score")
 
     def validate_score(self, field) -> None:

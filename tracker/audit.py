@@ -126,9 +126,25 @@ def _record_changes(session: Session, _context) -> None:
         if changes:
             action = "entered_in_error" if "entered_in_error_at" in changes else "update"
             events.append(_change(session, obj, action, changes))
-    for obj in _in_order(session.deleted):
+    deleted = set(session.deleted) | session.info.pop(_DELETED, set())
+    for obj in _in_order(deleted):
         events.append(_change(session, obj, "delete", _values(obj, after=False)))
     _append(session, events)
+
+
+_DELETED = "audit_deleted"
+
+
+def _collect_delete(_mapper, _connection, target) -> None:
+    """Remember every audited row the flush deletes: ``session.deleted`` lists only those
+    deleted by name, not orphans such as the dose steps a trial edit replaces."""
+    session = inspect(target).session
+    if session is not None:
+        session.info.setdefault(_DELETED, set()).add(target)
+
+
+for _model in AUDITED:
+    event.listen(_model, "after_delete", _collect_delete)
 
 
 def _in_order(objects) -> list:
@@ -146,7 +162,11 @@ def _patient_id(session: Session, obj) -> int | None:
     if isinstance(obj, Patient):
         return obj.id
     if isinstance(obj, DoseStep):
-        trial = session.identity_map.get(identity_key(Trial, obj.trial_id))
+        # the step's trial: still linked (created), unlinked by this flush (orphan), or by id
+        link = inspect(obj).attrs.trial.history
+        trial = next(iter(link.added or link.unchanged or link.deleted), None) or \
+            session.identity_map.get(identity_key(Trial, obj.trial_id)) or \
+            session.get(Trial, obj.trial_id)
         return trial.patient_id if trial is not None else None
     return getattr(obj, "patient_id", None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from functools import cache
 from itertools import pairwise
 
@@ -52,3 +53,19 @@ def _run(password: str) -> bool:
     """Tell whether ``password`` steps through the alphabet or the digits, up or down."""
     steps = {ord(b) - ord(a) for a, b in pairwise(password)}
     return steps in ({1}, {-1})
+
+
+@cache
+def _decoy_hash(method: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def check_decoy(password: str, method: str) -> bool:
+    """Hash ``password`` against a random decoy with ``method``, as for a real account, so that
+    an unknown or deactivated email takes as long to refuse as a wrong password; return False."""
+    from werkzeug.security import check_password_hash
+
+    check_password_hash(_decoy_hash(method), password)
+    return False

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
-from tracker.auth.passwords import password_problem
+from tracker.auth.passwords import check_decoy, password_problem
 from tracker.auth.sessions import end_session, fresh_session, start_session
 from tracker.extensions import db, limiter
 from tracker.models import User
@@ -61,7 +61,10 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalars(select(User).where(User.email == email)).first()
-        if user is None or not user.active or not user.check_password(form.password.data):
+        known = user is not None and user.active
+        if not known:  # spend the same hashing time as for a real account: no timing oracle
+            check_decoy(form.password.data, current_app.config["PASSWORD_HASH_METHOD"])
+        if not known or not user.check_password(form.password.data):
             audit.record("sign_in_failed", detail={"email": email})
             db.session.commit()
             flash(BAD_CREDENTIALS, "error")

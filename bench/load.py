@@ -4,8 +4,8 @@
 on its own patient, keeping what the server acknowledged (a 302 after a save). ``check`` then
 reads the database: every acknowledged write present, and the audit chain intact.
 
-``python -m bench.load --url postgresql://... --port 5140 --seconds 60 --clients 16`` runs it
-against a gunicorn it starts itself (the database's tables are dropped and made anew).
+``tests/test_reliability.py`` runs it (20 s, 8 clients); ``make reliability LOAD_SECONDS=60
+LOAD_CLIENTS=16`` runs the same tests longer and with more clients.
 """
 
 from __future__ import annotations

@@ -81,6 +81,7 @@ def test_gunicorn_on_sqlite_serves_concurrent_clinicians_and_backs_up_online(tmp
         time.sleep(SECONDS / 2)
         with app.app_context():
             result = app.test_cli_runner().invoke(args=["backup", str(backup)])
+            db.session.remove()
             db.engine.dispose()
         assert result.exit_code == 0, result.output
 
@@ -92,6 +93,7 @@ def test_gunicorn_on_sqlite_serves_concurrent_clinicians_and_backs_up_online(tmp
     final = tmp_path / "final.sqlite"  # restore: the backup file is the database
     with app.app_context():
         app.test_cli_runner().invoke(args=["backup", str(final)])
+        db.session.remove()
         db.engine.dispose()
     assert _counts(f"sqlite:///{final}") == _counts(url)
 
@@ -148,6 +150,7 @@ def test_a_pg_dump_restores_into_a_fresh_database_with_the_same_counts_and_chain
     app = _app(url)
     with app.app_context():
         assert app.test_cli_runner().invoke(args=["audit", "anchor", str(anchor)]).exit_code == 0
+        db.session.remove()
         db.engine.dispose()
     dump = tmp_path / "tracker.dump"
     cluster.tool("pg_dump", "--format=custom", f"--file={dump}", "original")
@@ -158,5 +161,6 @@ def test_a_pg_dump_restores_into_a_fresh_database_with_the_same_counts_and_chain
     app = _app(restored)
     with app.app_context():
         checked = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", str(anchor)])
+        db.session.remove()
         db.engine.dispose()
     assert checked.exit_code == 0, checked.output

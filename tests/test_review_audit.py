@@ -66,8 +66,14 @@ def test_a_privacy_officer_reads_clinical_detail_and_every_read_is_audited(db, c
     assert read.actor == officer.email and read.details["clinical_detail"] is True
     # the trail and nothing else: no accounts, care teams, research export or patients
     for url in ("/admin/users", "/admin/care-teams", f"/admin/care-teams/{patient.id}",
-                "/reports/research.csv", f"/patients/{patient.id}"):
+                "/reports/research.csv", f"/patients/{patient.id}", "/patients/new",
+                f"/patients/{patient.id}/trials.csv", "/reports/panel.csv"):
         assert client.get(url).status_code in (403, 404), url
+    new = client.post("/patients/new", data={"csrf_token": csrf(client, "/admin/audit"),
+                                             "mrn": "PO-1", "name": "X", "sex": "female",
+                                             "birth_date": "1980-01-01"})
+    assert new.status_code == 403
+    assert client.get("/").headers["Location"] == "/admin/audit"
 
 
 def test_clinicians_do_not_read_the_trail(db, signed_in):

@@ -164,3 +164,41 @@ def test_a_pg_dump_restores_into_a_fresh_database_with_the_same_counts_and_chain
         db.session.remove()
         db.engine.dispose()
     assert checked.exit_code == 0, checked.output
+
+
+def test_simultaneous_sign_ins_on_the_threaded_development_server(tmp_path):
+    """The review saw 2 of 8 simultaneous sign-ins fail on SQLite (a lost race for the audit
+    chain's head); every transaction now takes the write lock when it begins."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    url = f"sqlite:///{tmp_path}/dev.sqlite"
+    people = _seeded(url)
+    app = _app(url)
+    server = make_server("127.0.0.1", 5144, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    start, statuses = threading.Barrier(len(people)), []
+
+    def sign_in(email):
+        browser = load.Browser(5144)
+        token = load.TOKEN.search(browser.send("GET", "/login")[1]).group(1)
+        start.wait()
+        statuses.append(browser.send("POST", "/login", {"csrf_token": token, "email": email,
+                                                        "password": load.PASSWORD})[0])
+
+    try:
+        workers = [threading.Thread(target=sign_in, args=(email,)) for email, _, _ in people]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+    assert statuses == [302] * len(people)
+    assert _counts(url)["audit intact"]

@@ -234,4 +234,8 @@ def test_the_development_server_does_not_announce_werkzeug():
         server.shutdown()
         thread.join()
         server.server_close()
+        with app.app_context():
+            from tracker.extensions import db
+
+            db.engine.dispose()  # the health check's pooled connection
     assert "Werkzeug" not in header and "Python" not in header

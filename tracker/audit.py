@@ -2,8 +2,10 @@
 
 Every change to a clinical row or an account is recorded by a flush listener, in the same
 transaction as the change, with its before and after values; views record sign-ins, chart
-views and exports with ``record``. Events form a hash chain: ``verify`` finds the first link
-that was altered, removed or reordered.
+views and exports with ``record``. Events form a chain keyed with ``AUDIT_HMAC_KEY`` (HMAC):
+``verify`` finds the first link that was altered, removed or reordered, and no one without
+the key can write a chain that passes. One appender at a time: PostgreSQL takes an advisory
+lock, SQLite's transactions take the write lock when they begin (``configure_sqlite``).
 """
 
 from __future__ import annotations

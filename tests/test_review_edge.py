@@ -146,6 +146,18 @@ def test_a_nul_character_is_refused_before_the_database(db, signed_in, clinician
     assert signed_in.get("/patients/?q=a%00b").status_code == 400
 
 
+def test_an_empty_score_is_refused_beside_the_field(db, signed_in, clinician):
+    """Found by the fuzzer on the way: an empty score passed validation and failed at the
+    database's NOT NULL (500)."""
+    patient = make_patient(clinician)
+    db.session.commit()
+    url = f"/patients/{patient.id}/measurements/new"
+    response = signed_in.post(url, data={"csrf_token": csrf(signed_in, url),
+                                         "taken_on": "2024-01-01", "instrument": "PHQ-9",
+                                         "score": ""})
+    assert response.status_code == 200 and "Give the total score." in response.text
+
+
 def test_a_line_break_in_next_does_not_reach_the_location_header(client, clinician):
     data = {"email": clinician.email, "password": PASSWORD, "csrf_token": csrf(client, "/login")}
     response = client.post("/login?next=/%0d%0aX:1", data=data)

@@ -237,8 +237,10 @@ def verify(session: Session) -> Verification:
                 return Verification(count, prev, row.id, "it does not follow the event before "
                                     "it: an event was removed or reordered")
             if not hmac.compare_digest(row.expected_hash(key), row.hash):
+                hint = "" if count else \
+                    " (or AUDIT_HMAC_KEY is not the key the trail was written with)"
                 return Verification(count, prev, row.id,
-                                    "its content was changed after it was written")
+                                    "its content was changed after it was written" + hint)
             prev, count = row.hash, count + 1
     finally:
         rows.close()  # a broken link ends the walk early: free the server-side cursor

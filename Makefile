@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install system db browser lint bench serve clean axe
+.PHONY: run test install system db browser lint bench serve clean axe reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,10 @@ run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Debian packages: Pango and fonts for the PDF summary (WeasyPrint), poppler-utils (pdftoppm)
-# for the PDF tests, Chromium for the browser tests. Installed with apt-get when missing.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+# for the PDF tests, Chromium for the browser tests, postgresql (initdb, pg_ctl, pg_dump) for
+# the reliability tests' private cluster. Installed with apt-get when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+                   poppler-utils postgresql
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -69,6 +71,12 @@ clean:
 # Benchmarks (see README): set BENCH_DATABASE_URL to a scratch PostgreSQL database to include it.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The reliability runs (tests/test_reliability.py) for longer, e.g. 60 s with 16 clients.
+LOAD_SECONDS ?= 60
+LOAD_CLIENTS ?= 16
+reliability: install
+	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_CLIENTS=$(LOAD_CLIENTS) $(BIN)/pytest -s tests/test_reliability.py
 
 # Production serving: gunicorn with WORKERS processes; set DATABASE_URL, SECRET_KEY and
 # FLASK_CONFIG=production in the environment (see README, Deployment).

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+DEV_AUDIT_KEY = "dev-only-audit-key"
+MIN_KEY_LENGTH = 32  # production keys: at least 32 characters (e.g. secrets.token_hex(32))
 
 
 def database_url(raw: str | None) -> str | None:
@@ -24,6 +26,8 @@ def database_url(raw: str | None) -> str | None:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Keys the audit trail's hash chain (HMAC-SHA-256): keep it outside the database.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", DEV_AUDIT_KEY)
     # None means "SQLite in the instance folder"; create_app fills it in.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -37,6 +41,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     # Signed-in sessions end after this many minutes without a request.
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
+    # ... and this many hours after signing in, however active.
+    SESSION_LIFETIME_HOURS = float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     # Sign-in abuse: failed attempts allowed per account and per address before a lockout.
     # Several app servers must share a store: RATELIMIT_STORAGE_URI=redis://host:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -55,13 +61,15 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing"
+    AUDIT_HMAC_KEY = "testing-audit-key"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     # Tests use a cheap hash so that signing in a few hundred times stays fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):
-    REQUIRE_SECRET_KEY = True  # create_app refuses the development key
+    # create_app refuses short or development keys, memory:// rate limits and demo data.
+    REQUIRE_PRODUCTION_SETTINGS = True
     HSTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

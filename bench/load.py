@@ -1,153 +1,214 @@
-"""Mixed load: simulated clinicians against gunicorn on loopback, bounded in time and count.
+"""Concurrent clinicians against a real server: chart views, saves, score entries, exports.
 
-Each simulated clinician is signed in with its own session and, until the time is up, opens
-its panel, opens a chart, saves a trial, adds a score or downloads a PDF summary, at random in
-fixed proportions. Every request's route, status and time is kept; the result is, per route,
-the number of requests, errors (5xx, refused connections, time-outs, or an unexpected status)
-and the 95th percentile in milliseconds.
+``run`` drives ``clients`` threads for ``seconds``; each signs in as its own clinician and works
+on its own patient, keeping what the server acknowledged (a 302 after a save). ``check`` then
+reads the database: every acknowledged write present, and the audit chain intact.
+
+``tests/test_reliability.py`` runs it (20 s, 8 clients); ``make reliability LOAD_SECONDS=60
+LOAD_CLIENTS=16`` runs the same tests longer and with more clients.
 """
 
 from __future__ import annotations
 
-import http.cookiejar
-import random
+import http.client
 import re
-import statistics
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
-
-from tracker.extensions import db
-from tracker.models import Patient, User, care_team
-
-# Route -> weight: what a clinic's morning looks like, roughly.
-MIX = {"panel": 30, "chart": 30, "save_trial": 10, "add_score": 20, "pdf": 10}
-TIMEOUT = 30
-MAX_REQUESTS = 100_000  # a hard bound whatever the duration
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "load test passphrase"
+FIRST_SCORE_DAY = date(2024, 6, 1)
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
+UNAVAILABLE = "Database not reachable"
 
 
-class Clinician:
-    """One simulated clinician: a cookie jar, their patients, and a recorder."""
+@dataclass
+class Outcome:
+    """What one client saw: acknowledged writes, answers by status, and anything wrong."""
 
-    def __init__(self, base: str, email: str, password: str, patients: list[int], seed: int):
-        self.base, self.email, self.password, self.patients = base, email, password, patients
-        self.random = random.Random(seed)
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    scores: list[tuple[int, date, int]] = field(default_factory=list)
+    notes: str | None = None  # the trial notes of the last acknowledged trial save
+    statuses: dict[int, int] = field(default_factory=dict)
+    unavailable_at: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    last_ok_at: float = 0.0
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+
+class Browser:
+    """A minimal HTTP client with the session cookie: no redirects followed."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie = port, ""
+
+    def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=90)
+        headers = {"Cookie": f"session={self.cookie}"} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
-            with self.opener.open(self.base + path, body, timeout=TIMEOUT) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-
-    def token(self, path: str) -> str:
-        status, page = self.request(path)
-        match = CSRF.search(page)
-        if status != 200 or not match:
-            raise RuntimeError(f"no form at {path} (HTTP {status})")
-        return match.group(1)
-
-    def sign_in(self) -> None:
-        self.request("/login", {"email": self.email, "password": self.password,
-                                "csrf_token": self.token("/login")})
-        status, page = self.request("/patients/")
-        if status != 200 or 'name="password"' in page:
-            raise RuntimeError(f"{self.email} could not sign in")
-
-    def day(self) -> str:
-        return (date.today() - timedelta(days=self.random.randint(30, 700))).isoformat()
-
-    def act(self, route: str) -> int:
-        patient = self.random.choice(self.patients)
-        if route == "panel":
-            return self.request("/patients/")[0]
-        if route == "chart":
-            return self.request(f"/patients/{patient}")[0]
-        if route == "pdf":
-            return self.request(f"/patients/{patient}/report.pdf")[0]
-        if route == "add_score":
-            path = f"/patients/{patient}/measurements/new"
-            return self.request(path, {"csrf_token": self.token(path), "taken_on": self.day(),
-                                       "instrument": "PHQ-9",
-                                       "score": self.random.randint(0, 27)})[0]
-        path = f"/patients/{patient}/trials/new"
-        return self.request(path, {
-            "csrf_token": self.token(path), "drug": self.random.choice(["sertraline", "bupropion"]),
-            "episode": "", "doses-0-start": self.day(), "doses-0-mg_per_day": "100",
-            "stop_reason": "", "adherence": "good", "response": "unknown", "notes": ""})[0]
+            connection.request(method, path, body, headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie" and value.startswith("session="):
+                    self.cookie = value.split(";")[0][len("session="):]
+            return response.status, text
+        finally:
+            connection.close()
 
 
-def _accepted(route: str, status: int) -> bool:
-    # a saved form redirects; a form shown again with a problem or a confirmation is a 200
-    return status in ((200, 302, 303) if route in ("save_trial", "add_score") else (200,))
+def seed(clients: int) -> list[tuple[str, int, int]]:
+    """Create one clinician with one patient and one trial per client, in the app context;
+    return (email, patient id, trial id) of each."""
+    from tracker.extensions import db
+    from tracker.models import Role
+    from tracker.operations import create_account, create_patient, save_trial
 
-
-def give_passwords(count: int, password: str) -> list[User]:
-    """Give the ``count`` clinicians with the most patients a password (cheap hash); commit."""
-    users = db.session.scalars(select(User).join(care_team).group_by(User.id)
-                               .order_by(db.func.count().desc()).limit(count)).all()
-    digest = generate_password_hash(password, "pbkdf2:sha256:1000")
-    for user in users:
-        user.password_hash = digest
-    db.session.commit()
-    return users
-
-
-def clinicians_for(base: str, users: list[User], password: str) -> list[Clinician]:
-    """Return one simulated clinician per user, each signed in through the sign-in form."""
     made = []
-    for n, user in enumerate(users):
-        patients = list(db.session.scalars(select(Patient.id).join(care_team)
-                                           .where(care_team.c.user_id == user.id).limit(200)))
-        clinician = Clinician(base, user.email, password, patients, seed=n)
-        clinician.sign_in()
-        made.append(clinician)
+    for n in range(clients):
+        user = create_account(f"load{n}@example.org", f"Dr Load {n}", Role.CLINICIAN, PASSWORD)
+        patient = create_patient(user, {"mrn": f"LOAD-{n:03d}", "name": f"Load Patient {n}",
+                                        "birth_date": date(1970, 1, 1), "sex": "female"})
+        trial = save_trial(patient, None, _trial_data("seeded", ""), [(date(2024, 1, 1), 50)])
+        made.append((user.email, patient.id, trial.id))
+    db.session.commit()
     return made
 
 
-def run(clinicians: list[Clinician], seconds: float) -> dict:
-    """Let every clinician act until ``seconds`` pass; return requests, errors, p95 per route."""
-    times: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-    routes, weights = list(MIX), list(MIX.values())
-
-    def work(clinician: Clinician) -> None:
-        while time.perf_counter() < stop:
-            route = clinician.random.choices(routes, weights)[0]
-            started = time.perf_counter()
-            try:
-                ok = _accepted(route, clinician.act(route))
-            except (OSError, RuntimeError):
-                ok = False
-            with lock:
-                times[route].append(time.perf_counter() - started)
-                errors[route] += not ok
-                if sum(len(t) for t in times.values()) >= MAX_REQUESTS:
-                    return
-
-    threads = [threading.Thread(target=work, args=(c,)) for c in clinicians]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {route: {"requests": len(times[route]), "errors": errors[route],
-                    "p95_ms": round(_p95(times[route]) * 1000, 1)} for route in MIX}
+def _trial_data(notes: str, version: str) -> dict:
+    return {"drug": "sertraline", "episode": "", "stopped": None, "stop_reason": "",
+            "adherence": "good", "response": "unknown", "notes": notes, "version": version}
 
 
-def _p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=20)[-1]
+class Clinician(threading.Thread):
+    """One client: sign in, then view, score, save and export until the deadline."""
+
+    def __init__(self, port: int, email: str, patient_id: int, trial_id: int, deadline: float,
+                 outage: threading.Event | None = None):
+        super().__init__(daemon=True)
+        self.browser, self.email, self.deadline = Browser(port), email, deadline
+        self.patient, self.trial = f"/patients/{patient_id}", trial_id
+        self.patient_id, self.outage = patient_id, outage
+        self.outcome, self.step = Outcome(), 0
+
+    def _call(self, method: str, path: str, want: int, form: dict | None = None) -> str | None:
+        """Send; return the page when the status is ``want``; note a 503 or an error."""
+        try:
+            status, text = self.browser.send(method, path, form)
+        except OSError as error:
+            self.outcome.errors.append(f"{method} {path}: {error!r}")
+            return None
+        self.outcome.statuses[status] = self.outcome.statuses.get(status, 0) + 1
+        if status == want:
+            self.outcome.last_ok_at = time.monotonic()
+            return text
+        if status == 503 and UNAVAILABLE in text:
+            self.outcome.unavailable_at.append(time.monotonic())
+            time.sleep(0.2)  # as a person would wait before trying again
+            return None
+        self.outcome.errors.append(f"{method} {path}: HTTP {status}")
+        return None
+
+    def _post_form(self, page: str, target: str, values: dict) -> bool:
+        text = self._call("GET", page, 200)
+        token = TOKEN.search(text or "")
+        if token is None:
+            return False
+        extra = {}
+        version = VERSION.search(text)
+        if version:
+            extra["version"] = version.group(1)
+        return self._call("POST", target, 302, {"csrf_token": token.group(1), **values,
+                                                **extra}) is not None
+
+    def sign_in(self) -> bool:
+        return self._post_form("/login", "/login", {"email": self.email, "password": PASSWORD})
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline and not self.sign_in():
+            time.sleep(0.5)
+        while time.monotonic() < self.deadline:
+            self.step += 1
+            self._call("GET", self.patient, 200)
+            self._score()
+            if self.step % 3 == 0:
+                self._save_trial()
+            export = "report.pdf" if self.step % 10 == 0 else \
+                ("trials.csv" if self.step % 2 else "history.json")
+            self._call("GET", f"{self.patient}/{export}", 200)
+            if self.step % 4 == 0:
+                self._call("GET", "/patients/", 200)
+
+    def _score(self) -> None:
+        day, score = FIRST_SCORE_DAY + timedelta(days=self.step), self.step % 28
+        url = f"{self.patient}/measurements/new"
+        if self._post_form(url, url, {"taken_on": day.isoformat(), "instrument": "PHQ-9",
+                                      "score": str(score)}):
+            self.outcome.scores.append((self.patient_id, day, score))
+
+    def _save_trial(self) -> None:
+        url = f"{self.patient}/trials/{self.trial}/edit"
+        notes = f"save {self.step}"
+        values = {**_trial_data(notes, ""), "stopped": "", "doses-0-start": "2024-01-01",
+                  "doses-0-mg_per_day": "50"}
+        values.pop("version")
+        if self._post_form(url, url, values):
+            self.outcome.notes = notes
+
+
+def run(port: int, people: list[tuple[str, int, int]], seconds: float,
+        during=None) -> list[Clinician]:
+    """Run one client per person for ``seconds``; call ``during()`` meanwhile (e.g. a
+    database restart); return the finished clients."""
+    deadline = time.monotonic() + seconds
+    clients = [Clinician(port, email, patient, trial, deadline)
+               for email, patient, trial in people]
+    for client in clients:
+        client.start()
+    if during is not None:
+        during()
+    for client in clients:
+        client.join(timeout=seconds + 180)
+    return clients
+
+
+def check(clients: list[Clinician]) -> list[str]:
+    """Return what the database lacks of the acknowledged writes, and a broken chain; run in
+    an app context on the run's database."""
+    from sqlalchemy import select
+
+    from tracker import audit
+    from tracker.extensions import db
+    from tracker.models import Measurement, Trial
+
+    problems = []
+    stored = set(db.session.execute(select(Measurement.patient_id, Measurement.taken_on,
+                                           Measurement.score)).all())
+    for client in clients:
+        for ack in client.outcome.scores:
+            if tuple(ack) not in stored:
+                problems.append(f"acknowledged score {ack} is missing")
+        if client.outcome.notes is not None:
+            notes = db.session.scalar(select(Trial.notes).where(Trial.id == client.trial))
+            if notes != client.outcome.notes:
+                problems.append(f"trial {client.trial}: {notes!r}, acknowledged "
+                                f"{client.outcome.notes!r}")
+    result = audit.verify(db.session)
+    if not result.intact:
+        problems.append(f"audit chain broken at {result.broken_at}: {result.problem}")
+    return problems
+
+
+def summary(clients: list[Clinician]) -> dict:
+    statuses: dict[int, int] = {}
+    for client in clients:
+        for status, n in client.outcome.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {"requests": sum(statuses.values()), "statuses": statuses,
+            "scores_acknowledged": sum(len(c.outcome.scores) for c in clients),
+            "errors": [e for c in clients for e in c.outcome.errors]}

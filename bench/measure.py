@@ -73,10 +73,15 @@ def _busiest_clinician() -> User:
 
 def signed_in(app, user: User):
     """Return a test client with ``user``'s session (as Flask-Login keeps it); check it works."""
+    from tracker.auth.sessions import SESSION_KEY, open_session
+
     client = app.test_client()
+    key = open_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[SESSION_KEY] = key
     status = client.get("/patients/").status_code
     if status != 200:
         raise RuntimeError(f"the benchmark's clinician is not signed in (HTTP {status})")
@@ -249,7 +254,7 @@ def reassess(workers: int) -> dict:
 
 def load(url: str, seconds: float, clinicians: int = 50) -> dict:
     """Mixed load of ``clinicians`` signed-in clinicians against gunicorn (4 workers)."""
-    from bench import load as mixed
+    from bench import mixed_load as mixed
 
     password = "bench load password"
     users = mixed.give_passwords(clinicians, password)

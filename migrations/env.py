@@ -95,8 +95,9 @@ def run_migrations_online():
             # Batch migrations rebuild SQLite tables (copy, drop, rename). With foreign keys
             # enforced, dropping the old table would cascade-delete its children, so they are
             # off while migrating (the PRAGMA must run before a transaction begins).
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # The app's engine begins every transaction with BEGIN IMMEDIATE, so the PRAGMA
+            # goes straight to the driver, outside any transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -25,7 +25,7 @@ def _forget_request_state(sender, **_extra) -> None:
     requests the test makes; without this, Flask-Login's user and Flask-WTF's token cached on
     ``g`` would leak from one client's request into another's.
     """
-    for key in ("_login_user", "csrf_token"):
+    for key in ("_login_user", "csrf_token", "user_session"):
         g.pop(key, None)
 
 

@@ -78,7 +78,9 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
 
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "a real secret for the test")
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "s" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_HMAC_KEY", "a" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14")
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True

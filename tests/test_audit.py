@@ -153,6 +153,10 @@ def test_admin_filters_and_downloads_the_trail(db, client, clinician):
     assert page.status_code == 200 and "1 event," in page.text and clinician.email in page.text
     assert "1 event," in client.get(f"/admin/audit?actor={clinician.email}&action=sign_in").text
     assert "0 events" in client.get("/admin/audit?since=2999-01-01").text
+    client.post("/logout", data={"csrf_token": csrf(client, "/patients/new")})
+    admin = make_user(Role.PRIVACY_OFFICER)  # clinical detail: privacy officers only
+    db.session.commit()
+    login(client, admin.email)
     download = client.get("/admin/audit.csv", buffered=True)
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
@@ -166,4 +170,5 @@ def test_admin_filters_and_downloads_the_trail(db, client, clinician):
     assert len(list(csv.DictReader(io.StringIO(filtered.get_data(as_text=True))))) == 1
     export = _events(db, action="export")[-1]
     assert export.entity == "audit_events"
-    assert export.details == {"format": "csv", "patient": patient.id, "action": "view_chart"}
+    assert export.details == {"format": "csv", "patient": patient.id, "action": "view_chart",
+                              "clinical_detail": True}

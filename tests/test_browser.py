@@ -35,7 +35,8 @@ def live_server(tmp_path_factory):
         db.drop_all()
         db.create_all()
         for email, name, role in (("browser@example.org", "Dr Browser", Role.CLINICIAN),
-                                  ("admin@example.org", "Ada Admin", Role.ADMIN)):
+                                  ("admin@example.org", "Ada Admin", Role.ADMIN),
+                                  ("privacy@example.org", "Pia Privacy", Role.PRIVACY_OFFICER)):
             user = User(email=email, name=name, role=role)
             user.set_password(PASSWORD)
             db.session.add(user)
@@ -185,11 +186,26 @@ def test_mark_a_trial_entered_in_error_then_the_admin_reads_the_trail(page, brow
     admin.click("text=Audit trail")
     admin.select_option("#action", "entered_in_error")
     admin.click("text=Filter")
-    assert "logged on the wrong patient" in admin.inner_text("table.audit")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    admin.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    trail = admin.inner_text("table.audit")
+    assert "entered in error" in trail and "logged on the wrong patient" not in trail
+    assert "(clinical detail: privacy officers only)" in trail
     admin.click("text=Care teams")
     assert "Esme Error" in admin.inner_text("table")
     admin.goto("/patients/")
     assert "Esme Error" not in admin.inner_text("main")  # no clinical access without the team
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server)
+    officer = context.new_page()
+    officer.goto("/login")
+    officer.fill("input[name=email]", "privacy@example.org")
+    officer.fill("input[name=password]", PASSWORD)
+    officer.click("button[type=submit]")
+    officer.click("header >> text=Audit trail")
+    officer.select_option("#action", "entered_in_error")
+    officer.click("text=Filter")
+    assert "logged on the wrong patient" in officer.inner_text("table.audit")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    officer.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    assert officer.goto("/admin/users").status == 403  # the trail, nothing else
     context.close()

@@ -29,10 +29,11 @@ numbers = st.floats(allow_nan=True, allow_infinity=True).map(str) | st.integers(
 
 
 def snapshot() -> dict[str, int]:
-    """Return the row count of every table: a rejected request must leave all unchanged."""
+    """Return the row count of every clinical and account table: a rejected request must leave
+    all unchanged (the audit trail gains the view of the page that says what was wrong)."""
     _db.session.expire_all()
     return {name: _db.session.scalar(select(func.count()).select_from(table))
-            for name, table in _db.metadata.tables.items()}
+            for name, table in _db.metadata.tables.items() if name != "audit_events"}
 
 
 def _post(client, url: str, data: dict):

@@ -71,3 +71,60 @@ def test_upgrade_keeps_existing_records_and_fills_new_columns(blank_app):
         sort_name, = connection.execute(text("SELECT sort_name FROM patients")).one()
     assert len(token) >= 20 and len(study) == 16 and icd == ""
     assert sort_name == "patient old"
+
+
+BEFORE_KEYED_CHAIN = "c19070090ef7"  # the revision before the keyed chain
+
+
+def _plain_events(connection, n: int) -> None:
+    """Write ``n`` events chained with plain SHA-256, as the app did before the keyed chain."""
+    from datetime import datetime
+
+    from tracker.models.audit import GENESIS, plain_event_hash
+
+    prev = GENESIS
+    for i in range(1, n + 1):
+        at = datetime(2025, 1, i, 10, 0, 0, 123456)
+        content = {"at": at.isoformat(timespec="microseconds"), "actor_id": None,
+                   "actor": "command line (x)", "action": "export", "entity": "panel",
+                   "entity_id": None, "patient_id": None, "detail": f'{{"n":{i}}}',
+                   "remote_addr": ""}
+        digest = plain_event_hash(prev, content)
+        connection.execute(text(
+            "INSERT INTO audit_events (id, at, actor_id, actor, action, entity, entity_id, "
+            "patient_id, detail, remote_addr, prev_hash, hash) VALUES (:id, :at, NULL, "
+            ":actor, :action, :entity, NULL, NULL, :detail, '', :prev, :hash)"),
+            {"id": i, "at": at, "actor": content["actor"], "action": "export",
+             "entity": "panel", "detail": content["detail"], "prev": prev, "hash": digest})
+        prev = digest
+
+
+def test_upgrade_rechains_the_existing_trail_with_the_key_and_downgrade_undoes_it(blank_app):
+    from tracker import audit
+
+    flask_migrate.upgrade(revision=BEFORE_KEYED_CHAIN)
+    with db.engine.begin() as connection:
+        _plain_events(connection, 3)
+    flask_migrate.upgrade()
+    result = audit.verify(db.session)
+    assert result.intact and result.events == 3
+    db.session.remove()
+    flask_migrate.downgrade(revision=BEFORE_KEYED_CHAIN)
+    assert not audit.verify(db.session).intact  # plain SHA-256 again: not this key's chain
+    db.session.remove()
+
+
+def test_upgrade_stops_on_a_broken_trail(blank_app):
+    from tracker.models.audit import DROP_APPEND_ONLY
+
+    flask_migrate.upgrade(revision=BEFORE_KEYED_CHAIN)
+    with db.engine.begin() as connection:
+        _plain_events(connection, 2)
+        for statement in DROP_APPEND_ONLY[db.engine.dialect.name]:
+            connection.execute(text(statement))
+        connection.execute(text("UPDATE audit_events SET detail = '{}' WHERE id = 2"))
+    with pytest.raises(SystemExit):  # Flask-Migrate logs "the audit trail is broken at event 2"
+        flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == BEFORE_KEYED_CHAIN

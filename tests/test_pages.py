@@ -25,8 +25,8 @@ class StatementCounter:
         self.count += 1
 
 
-def _panel_statements(app, db, client, clinician, n: int) -> int:
-    clinician = db.session.get(User, clinician.id)  # the session was removed after a count
+def _panel_statements(app, db, client, clinician_id: int, n: int) -> int:
+    clinician = db.session.get(User, clinician_id)  # the session was removed after a count
     for _ in range(n):
         patient = make_patient(clinician)
         make_trial(patient, doses=((date(2024, 1, 1), 50),), stopped=date(2024, 3, 1))
@@ -40,10 +40,13 @@ def _panel_statements(app, db, client, clinician, n: int) -> int:
 
 
 def test_panel_statement_count_does_not_grow_with_the_panel(app, db, signed_in, clinician):
-    ten = _panel_statements(app, db, signed_in, clinician, 10)
-    two_hundred = _panel_statements(app, db, signed_in, clinician, 190)
+    clinician_id = clinician.id
+    ten = _panel_statements(app, db, signed_in, clinician_id, 10)
+    two_hundred = _panel_statements(app, db, signed_in, clinician_id, 190)
     assert ten == two_hundred
-    assert ten <= 3  # the user, the staleness check, the page itself
+    # SQLite's BEGIN IMMEDIATE, the user, their session, the staleness check, the page itself,
+    # the audit head and the view event
+    assert ten <= 7
 
 
 def _chart_statements(db, client, clinician_id: int, trials: int) -> int:
@@ -237,7 +240,7 @@ def test_edit_patient_refuses_a_taken_mrn(db, signed_in, clinician):
     response = signed_in.post(url, data={"csrf_token": csrf(signed_in, url), "mrn": "TAKEN",
                                          "name": "X", "birth_date": "1980-01-01",
                                          "sex": "female"})
-    assert "belongs to another patient" in response.text
+    assert "This MRN cannot be used" in response.text
 
 
 def test_profile_selector_changes_the_verdict(db, signed_in, clinician):

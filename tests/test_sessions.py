@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
+from sqlalchemy import update
 
 from tests.conftest import PASSWORD, csrf, login, make_user
 from tracker.auth.passwords import password_problem
-from tracker.auth.sessions import LAST_SEEN
 from tracker.extensions import db as _db
 from tracker.extensions import limiter
-from tracker.models import AuditEvent, Role
+from tracker.models import AuditEvent, Role, UserSession
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def _age_session(client, minutes: float) -> None:
-    with client.session_transaction() as session:
-        session[LAST_SEEN] = time.time() - minutes * 60
+    """Make the server believe the client's open session was last seen ``minutes`` ago."""
+    _db.session.execute(update(UserSession).where(UserSession.ended_at.is_(None)).values(
+        last_seen_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=minutes)))
+    _db.session.commit()
 
 
 def test_idle_session_ends_and_sign_in_returns_to_the_page(app, db, signed_in, clinician):

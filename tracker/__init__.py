@@ -15,16 +15,15 @@ def create_app(config: type | str | None = None, **overrides) -> Flask:
     settings = config if isinstance(config, type) else config_module.select(config)
     app.config.from_object(settings)
     app.config.update(overrides)
-    if app.config.get("REQUIRE_SECRET_KEY") and (
-        app.config["SECRET_KEY"] in (None, "", config_module.DEV_SECRET_KEY)
-    ):
-        raise RuntimeError("SECRET_KEY must be set to a secret value in production")
+    if app.config.get("REQUIRE_PRODUCTION_SETTINGS"):
+        refuse_unsafe_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{os.path.join(app.instance_path, 'tracker.sqlite')}"
         )
 
+    register_edge(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
@@ -33,13 +32,35 @@ def create_app(config: type | str | None = None, **overrides) -> Flask:
     return app
 
 
+def refuse_unsafe_production(settings) -> None:
+    """Raise ``RuntimeError`` naming the first production setting that is missing or unsafe."""
+    for name, development in (("SECRET_KEY", config_module.DEV_SECRET_KEY),
+                              ("AUDIT_HMAC_KEY", config_module.DEV_AUDIT_KEY)):
+        key = settings.get(name) or ""
+        if key == development or len(key) < config_module.MIN_KEY_LENGTH:
+            raise RuntimeError(f"{name} must be set to a secret of at least "
+                               f"{config_module.MIN_KEY_LENGTH} characters in production")
+    if settings["SECRET_KEY"] == settings["AUDIT_HMAC_KEY"]:
+        raise RuntimeError("AUDIT_HMAC_KEY must differ from SECRET_KEY")
+    if settings["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # Each worker would count sign-in failures alone: 4 workers allow 4 times the lockout.
+        raise RuntimeError("RATELIMIT_STORAGE_URI must name a shared store (redis://...) in "
+                           "production")
+
+
+def register_edge(app: Flask) -> None:
+    from tracker.main import edge
+
+    edge.register(app)  # first: URL converters before the routes, input checks before all
+
+
 def register_extensions(app: Flask) -> None:
     from tracker import audit, models  # noqa: F401  (models for Flask-Migrate; audit listens)
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
-        enforce_sqlite_foreign_keys(db.engine)
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -60,14 +81,31 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-def enforce_sqlite_foreign_keys(engine) -> None:
-    """Make SQLite honour foreign keys and their ON DELETE rules, as PostgreSQL does."""
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def configure_sqlite(engine) -> None:
+    """Make SQLite honour foreign keys as PostgreSQL does, and serialise writers across
+    processes: every transaction takes the write lock when it begins (``BEGIN IMMEDIATE``)
+    and waits up to 30 s for it, so two app servers never read the same audit head and then
+    both append to it, and no reader must upgrade to a writer mid-transaction (which SQLite
+    refuses with "database is locked")."""
     from sqlalchemy import event
 
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # the driver begins nothing: "begin" below does
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,19 +2,22 @@
 
 Every change to a clinical row or an account is recorded by a flush listener, in the same
 transaction as the change, with its before and after values; views record sign-ins, chart
-views and exports with ``record``. Events form a hash chain: ``verify`` finds the first link
-that was altered, removed or reordered.
+views and exports with ``record``. Events form a chain keyed with ``AUDIT_HMAC_KEY`` (HMAC):
+``verify`` finds the first link that was altered, removed or reordered, and no one without
+the key can write a chain that passes. One appender at a time: PostgreSQL takes an advisory
+lock, SQLite's transactions take the write lock when they begin (``configure_sqlite``).
 """
 
 from __future__ import annotations
 
 import getpass
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
@@ -55,6 +58,16 @@ def record_export(what: str, patient: Patient | None = None, *, entity: str = ""
     the panel (many patients) unless ``entity`` names what else."""
     record("export", patient=patient, entity=entity or ("patient" if patient else "panel"),
            detail={"format": what, **(detail or {})})
+
+
+def record_view(page: str, patient: Patient | None = None, *, detail: dict | None = None,
+                patients: list[int] | None = None) -> None:
+    """Record that a page showing patient data was seen: one patient's, or a list of them
+    (``patients``, their ids), for the request to commit."""
+    extra = {"page": page, **(detail or {})}
+    if patients is not None:
+        extra["patients"] = patients
+    record("view_page", patient=patient, detail=extra)
 
 
 def _actor(actor: User | None) -> tuple[int | None, str, str]:
@@ -99,7 +112,7 @@ def _append(session: Session, events: list[dict]) -> None:
     prev = connection.execute(newest).scalar() or GENESIS
     for row in events:
         content = dict(row, at=row["at"].isoformat(timespec="microseconds"))
-        row["prev_hash"], row["hash"] = prev, event_hash(prev, content)
+        row["prev_hash"], row["hash"] = prev, event_hash(prev, content, _key())
         prev = row["hash"]
     connection.execute(insert(AuditEvent.__table__), events)
 
@@ -115,9 +128,25 @@ def _record_changes(session: Session, _context) -> None:
         if changes:
             action = "entered_in_error" if "entered_in_error_at" in changes else "update"
             events.append(_change(session, obj, action, changes))
-    for obj in _in_order(session.deleted):
+    deleted = set(session.deleted) | session.info.pop(_DELETED, set())
+    for obj in _in_order(deleted):
         events.append(_change(session, obj, "delete", _values(obj, after=False)))
     _append(session, events)
+
+
+_DELETED = "audit_deleted"
+
+
+def _collect_delete(_mapper, _connection, target) -> None:
+    """Remember every audited row the flush deletes: ``session.deleted`` lists only those
+    deleted by name, not orphans such as the dose steps a trial edit replaces."""
+    session = inspect(target).session
+    if session is not None:
+        session.info.setdefault(_DELETED, set()).add(target)
+
+
+for _model in AUDITED:
+    event.listen(_model, "after_delete", _collect_delete)
 
 
 def _in_order(objects) -> list:
@@ -135,7 +164,11 @@ def _patient_id(session: Session, obj) -> int | None:
     if isinstance(obj, Patient):
         return obj.id
     if isinstance(obj, DoseStep):
-        trial = session.identity_map.get(identity_key(Trial, obj.trial_id))
+        # the step's trial: still linked (created), unlinked by this flush (orphan), or by id
+        link = inspect(obj).attrs.trial.history
+        trial = next(iter(link.added or link.unchanged or link.deleted), None) or \
+            session.identity_map.get(identity_key(Trial, obj.trial_id)) or \
+            session.get(Trial, obj.trial_id)
         return trial.patient_id if trial is not None else None
     return getattr(obj, "patient_id", None)
 
@@ -188,8 +221,13 @@ class Verification:
         return self.broken_at is None
 
 
+def _key() -> str:
+    return current_app.config["AUDIT_HMAC_KEY"]
+
+
 def verify(session: Session) -> Verification:
     """Walk the trail in order and return where, if anywhere, the chain breaks."""
+    key = _key()
     prev, count = GENESIS, 0
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
     rows = session.scalars(query)
@@ -198,9 +236,11 @@ def verify(session: Session) -> Verification:
             if row.prev_hash != prev:
                 return Verification(count, prev, row.id, "it does not follow the event before "
                                     "it: an event was removed or reordered")
-            if row.expected_hash() != row.hash:
+            if not hmac.compare_digest(row.expected_hash(key), row.hash):
+                hint = "" if count else \
+                    " (or AUDIT_HMAC_KEY is not the key the trail was written with)"
                 return Verification(count, prev, row.id,
-                                    "its content was changed after it was written")
+                                    "its content was changed after it was written" + hint)
             prev, count = row.hash, count + 1
     finally:
         rows.close()  # a broken link ends the walk early: free the server-side cursor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import NamedTuple
 
@@ -62,12 +63,18 @@ def update_account(user: User, data: dict, admin: User) -> User:
     """Change an account's name, role, active flag and (when given) password.
 
     Raise ``AccountError`` when an admin would lock themself out or the password is weak.
-    A deactivated user keeps their history; a new password ends all their sessions.
+    A deactivated user keeps their history; deactivation and a new password end all their
+    sessions (re-activation revives none of them).
     """
     role, active = Role(data["role"]), bool(data["active"])
     if user.id == admin.id and (role is not Role.ADMIN or not active):
         raise AccountError("You cannot remove your own admin role or deactivate yourself.",
                            "role")
+    if user.active and not active:
+        from tracker.auth.sessions import end_sessions_of
+
+        end_sessions_of(user, "account deactivated")
+        user.session_token = secrets.token_urlsafe(24)
     user.name, user.role, user.active = data["name"].strip(), role, active
     if data.get("password"):
         problem = password_problem(data["password"], user.email, user.name)
@@ -91,14 +98,27 @@ class PatientError(ValueError):
     """A patient that cannot be saved as asked."""
 
 
+MRN_REFUSED = ("This MRN cannot be used. Check it; if it is right, ask a clinic admin, "
+               "who can see where it is used.")
+
+
 def _free_mrn(mrn: str, patient: Patient | None = None) -> str:
-    """Return the trimmed MRN; raise ``PatientError`` when another patient holds it."""
+    """Return the trimmed MRN; raise ``PatientError`` when another patient holds it.
+
+    The message does not say that a patient holds it (they may be in another care team);
+    the refusal is audited with the holder's id, so an admin can resolve it and see probing.
+    """
     mrn = mrn.strip()
     holder = select(Patient.id).where(Patient.mrn == mrn)
     if patient is not None:
         holder = holder.where(Patient.id != patient.id)
-    if db.session.scalars(holder).first() is not None:
-        raise PatientError(f"MRN {mrn} belongs to another patient already")
+    holder_id = db.session.scalars(holder).first()
+    if holder_id is not None:
+        from tracker import audit
+
+        audit.record("mrn_refused", entity="patient", entity_id=holder_id,
+                     detail={"for_patient": patient.id if patient else None})
+        raise PatientError(MRN_REFUSED)
     return mrn
 
 

@@ -1,4 +1,9 @@
-"""The audit trail for admins: filter, page through and download events."""
+"""The audit trail: filter, page through and download events.
+
+Admins see who did what to which record and when; the clinical detail of events about a
+patient (names, dates of birth, drugs, scores, notes) is shown to privacy officers only.
+Every read of the trail is itself recorded, with the filter and whether detail was shown.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.admin import bp
 from tracker.extensions import db
 from tracker.interchange.csv_export import csv_response
+from tracker.main.edge import int_arg
 from tracker.models import AuditEvent
 
 PAGE_SIZE = 50
+WITHHELD = "(clinical detail: privacy officers only)"
 HEADER = ["id", "at_utc", "actor", "action", "entity", "entity_id", "patient_id", "detail",
           "remote_addr", "prev_hash", "hash"]
 
@@ -33,7 +41,7 @@ class AuditFilter:
     def from_args(cls, args) -> AuditFilter:
         return cls(actor=args.get("actor", "").strip().lower()[:254],
                    action=args.get("action", "").strip()[:40],
-                   patient=args.get("patient", type=int),
+                   patient=int_arg("patient"),
                    since=_day(args.get("since")), until=_day(args.get("until")))
 
     def select(self):
@@ -63,26 +71,43 @@ def _day(raw: str | None) -> date | None:
         return None
 
 
+def shown_detail(event: AuditEvent) -> str:
+    """Return the event's detail as the signed-in reader may see it."""
+    if event.patient_id is None or current_user.reads_clinical_audit_detail:
+        return event.detail
+    return WITHHELD
+
+
+def _record_read(what: str, wanted: AuditFilter, **extra) -> None:
+    audit.record("read_audit_trail", detail={
+        "as": what, "filter": wanted.args(), **extra,
+        "clinical_detail": current_user.reads_clinical_audit_detail})
+
+
 @bp.route("/audit")
 def audit_events():
     wanted = AuditFilter.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1)
     found = db.paginate(wanted.select().order_by(AuditEvent.id.desc()), page=page,
                         per_page=PAGE_SIZE, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct()
                                  .order_by(AuditEvent.action)).all()
+    _record_read("page", wanted, page=found.page)
+    db.session.commit()
     return render_template("admin/audit.html", events=found.items, wanted=wanted,
                            page=found.page, pages=found.pages, total=found.total,
-                           actions=actions)
+                           actions=actions, shown_detail=shown_detail)
 
 
 @bp.route("/audit.csv")
 def audit_csv():
     """Download the filtered events, oldest first, with their hashes for an outside check."""
     wanted = AuditFilter.from_args(request.args)
-    audit.record_export("csv", entity="audit_events", detail=wanted.args())
+    audit.record_export("csv", entity="audit_events", detail={
+        **wanted.args(), "clinical_detail": current_user.reads_clinical_audit_detail})
     db.session.commit()
     query = wanted.select().order_by(AuditEvent.id).execution_options(yield_per=1000)
-    rows = ([e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.patient_id, e.detail,
-             e.remote_addr, e.prev_hash, e.hash] for e in db.session.scalars(query))
+    rows = ([e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.patient_id,
+             shown_detail(e), e.remote_addr, e.prev_hash, e.hash]
+            for e in db.session.scalars(query))
     return csv_response("audit-events.csv", HEADER, rows)

@@ -8,9 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from tracker import audit
 from tracker.admin import bp
 from tracker.admin.forms import CareTeamForm, EditUserForm, NewUserForm
 from tracker.extensions import db
+from tracker.main.edge import int_arg
 from tracker.models import Patient, Role, User, care_team
 from tracker.operations import AccountError, change_care_team, create_account, update_account
 
@@ -69,7 +71,7 @@ def edit_user(user_id: int):
 def care_teams():
     """List patients by name or MRN with their care teams (no clinical detail)."""
     search = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1)
     query = select(Patient).order_by(Patient.name, Patient.id)
     if search:
         like = f"%{search.lower()}%"
@@ -77,6 +79,9 @@ def care_teams():
                                 func.lower(Patient.mrn).like(like)))
     found = db.paginate(query.options(selectinload(Patient.clinicians)), page=page,
                         per_page=PAGE_SIZE, error_out=False)
+    audit.record_view("admin.care_teams", patients=[p.id for p in found.items],
+                      detail={"search": search})
+    db.session.commit()
     return render_template("admin/care_teams.html", patients=found.items, search=search,
                            page=found.page, pages=found.pages, total=found.total)
 
@@ -95,4 +100,6 @@ def care_team_of(patient_id: int):
         verb = "added to" if form.action.data == "add" else "removed from"
         flash(f"{clinician.name} {verb} the care team of {patient.name}.", "success")
         return redirect(url_for("admin.care_team_of", patient_id=patient.id))
+    audit.record_view("admin.care_team_of", patient)
+    db.session.commit()
     return render_template("admin/care_team.html", patient=patient, form=form)

@@ -4,31 +4,48 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.extensions import db, login_manager
-from tracker.models import Patient, User, care_team
+from tracker.models import Patient, Role, User, care_team
 
 PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static"}
+# A privacy officer reads the audit trail and nothing else (no patients, no new patients).
+PRIVACY_OFFICER_ENDPOINTS = PUBLIC_ENDPOINTS | {
+    "admin.audit_events", "admin.audit_csv", "auth.logout", "auth.change_password"}
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the user of a session id ``"<id>:<token>"`` while the token is current."""
+    """Return the user of a session id ``"<id>:<token>"`` while the token is current and the
+    cookie's server-side session is open and theirs."""
+    from tracker.auth.sessions import current_session
+
     user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    row = current_session()
+    if row is None or row.user_id != user.id:
         return None
     return user
 
 
 def require_sign_in():
-    """Send signed-out visitors of every page but the public ones to the sign-in page."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    """Send signed-out visitors of every page but the public ones to the sign-in page; keep
+    privacy officers to the audit trail."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    return login_manager.unauthorized()
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role is Role.PRIVACY_OFFICER and \
+            request.endpoint not in PRIVACY_OFFICER_ENDPOINTS:
+        if request.endpoint in ("main.index", "patients.panel"):
+            return redirect(url_for("admin.audit_events"))  # their landing page
+        abort(403)
+    return None
 
 
 def patients_visible_to(user: User):

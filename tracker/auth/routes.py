@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
-from tracker.auth.passwords import password_problem
-from tracker.auth.sessions import fresh_session
+from tracker.auth.passwords import check_decoy, password_problem
+from tracker.auth.sessions import end_session, fresh_session, start_session
 from tracker.extensions import db, limiter
 from tracker.models import User
 
@@ -20,9 +20,12 @@ LOCKED_OUT = ("Too many failed sign-ins. Wait 15 minutes and try again, "
 
 
 def _safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a path on this site, else the panel."""
+    """Return ``target`` when it is a plain path on this site, else the panel.
+
+    Control characters (a CR/LF would split the Location header) and backslashes (which
+    browsers read as "/") are refused along with other hosts."""
     if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+            and target.isprintable() and "\\" not in target and not urlsplit(target).netloc:
         return target
     return url_for("patients.panel")
 
@@ -58,13 +61,17 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalars(select(User).where(User.email == email)).first()
-        if user is None or not user.active or not user.check_password(form.password.data):
+        known = user is not None and user.active
+        if not known:  # spend the same hashing time as for a real account: no timing oracle
+            check_decoy(form.password.data, current_app.config["PASSWORD_HASH_METHOD"])
+        if not known or not user.check_password(form.password.data):
             audit.record("sign_in_failed", detail={"email": email})
             db.session.commit()
             flash(BAD_CREDENTIALS, "error")
             return render_template("auth/login.html", form=form), 401
         fresh_session()  # nothing carried over from before signing in
         login_user(user)
+        start_session(user)
         audit.record("sign_in", actor=user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -75,6 +82,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit() and current_user.is_authenticated:
         audit.record("sign_out")
+        end_session("signed out")
         db.session.commit()
         logout_user()
         fresh_session()

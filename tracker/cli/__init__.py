@@ -8,8 +8,10 @@ from flask import Flask
 def register(app: Flask) -> None:
     from tracker.cli.accounts import demo_cli, users_cli
     from tracker.cli.audit import audit_cli
+    from tracker.cli.backup import backup
     from tracker.cli.report import report_cli
     from tracker.cli.trd import trd_cli
 
     for group in (users_cli, demo_cli, trd_cli, audit_cli, report_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup)

@@ -31,8 +31,16 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 
 @demo_cli.command("load")
 def load_demo() -> None:
-    """Load demo patients and the demo clinician (once; later runs change nothing)."""
+    """Load demo patients and the demo clinician (once; later runs change nothing).
+
+    Refused in production: the demo accounts' passwords are published in the README."""
+    from flask import current_app
+
     from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD, load
+
+    if current_app.config.get("REQUIRE_PRODUCTION_SETTINGS"):
+        raise click.ClickException("The demo data (with its published passwords) is not "
+                                   "loaded under FLASK_CONFIG=production.")
 
     created = load()
     db.session.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -16,11 +17,17 @@ from enum import Enum
 from flask import Response, send_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets in some locales split on ";" (or tabs) even inside a comma-separated cell: a
+# formula may start after any of these as well as at the start of the cell.
+SEPARATORS = (";", ",", "\t", "\n", "\r", "|")
+_FORMULA_AFTER_SEPARATOR = re.compile(
+    "([" + re.escape("".join(SEPARATORS)) + "])(?=[" + re.escape("".join(FORMULA_STARTS)) + "])")
 
 
 def cell(value) -> str | int | float:
-    """Return ``value`` as a CSV cell: dates in ISO form, text that starts like a formula
-    prefixed with an apostrophe so that spreadsheets show it instead of running it."""
+    """Return ``value`` as a CSV cell: dates in ISO form, text that starts like a formula, at
+    its start or after a separator, prefixed with an apostrophe there so that spreadsheets
+    show it instead of running it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -32,6 +39,7 @@ def cell(value) -> str | int | float:
     if isinstance(value, date):
         return value.isoformat()
     text = value.value if isinstance(value, Enum) else str(value)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -1,8 +1,20 @@
 """Error pages in the app's style; a failed request never leaves a half-saved record."""
 
-from flask import Flask, render_template
+import contextlib
+
+from flask import Flask, current_app, g, render_template
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from tracker.extensions import db
+
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unreachable(error: Exception) -> bool:
+    """Tell whether ``error`` means the database cannot be reached (down, restarting, locked)."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def register(app: Flask) -> None:
@@ -30,6 +42,20 @@ def register(app: Flask) -> None:
     def too_many(error):
         return render_template("errors/error.html", code=429, title="Too many attempts",
                                message=getattr(error, "description", "")), 429
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        """A database that is down or restarting answers 503, not 500; the pool reconnects by
+        itself (pre-ping) once it is back. The page asks nothing of the database."""
+        if not database_unreachable(error):
+            raise error  # a bug, not an outage: the 500 page (and tests see the exception)
+        current_app.logger.warning("database unreachable: %s", error.__class__.__name__)
+        with contextlib.suppress(DBAPIError):  # a connection that is gone has nothing to undo
+            db.session.rollback()
+        # Flask-Login's template context would load the user from the database: not now.
+        g._login_user = current_app.login_manager.anonymous_user()
+        return render_template("errors/unavailable.html"), 503, {
+            "Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -4,6 +4,7 @@ from .assessment import StoredAssessment
 from .audit import AuditEvent
 from .clinical import Measurement, Treatment
 from .patient import Episode, Patient, care_team
+from .session import UserSession
 from .trial import DoseStep, Trial
 from .types import Role
 from .upload import PendingImport
@@ -11,6 +12,5 @@ from .user import User
 
 __all__ = [
     "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "PendingImport", "Role",
-    "StoredAssessment",
-    "Treatment", "Trial", "User", "care_team",
+    "StoredAssessment", "Treatment", "Trial", "User", "UserSession", "care_team",
 ]

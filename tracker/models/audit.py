@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
@@ -15,10 +16,11 @@ GENESIS = "0" * 64  # the previous hash of the first event
 
 
 class AuditEvent(db.Model):
-    """One event. ``hash`` covers every other column and the previous event's hash.
+    """One event. ``hash`` is an HMAC over every other column and the previous event's hash.
 
-    Rows are only ever inserted: database triggers refuse UPDATE and DELETE, and the hash chain
-    exposes any change made around them (``flask audit verify``).
+    Rows are only ever inserted: database triggers refuse UPDATE and DELETE, and the keyed hash
+    chain exposes any change made around them (``flask audit verify``): without the key, which
+    is kept outside the database, no one can write a chain that verifies.
     """
 
     __tablename__ = "audit_events"
@@ -37,9 +39,9 @@ class AuditEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    def expected_hash(self) -> str:
-        """Return the SHA-256 of this event's content chained to ``prev_hash``."""
-        return event_hash(self.prev_hash, self.content())
+    def expected_hash(self, key: str) -> str:
+        """Return the HMAC of this event's content chained to ``prev_hash``, under ``key``."""
+        return event_hash(self.prev_hash, self.content(), key)
 
     def content(self) -> dict:
         return {
@@ -54,8 +56,14 @@ class AuditEvent(db.Model):
         return json.loads(self.detail)
 
 
-def event_hash(prev_hash: str, content: dict) -> str:
-    """Return the chain hash of an event's ``content`` after ``prev_hash``."""
+def event_hash(prev_hash: str, content: dict, key: str) -> str:
+    """Return the chain hash of an event's ``content`` after ``prev_hash``: HMAC-SHA-256."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(key.encode(), (prev_hash + canonical).encode(), hashlib.sha256).hexdigest()
+
+
+def plain_event_hash(prev_hash: str, content: dict) -> str:
+    """Return the unkeyed SHA-256 chain hash of trails written before the key (migration)."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 

@@ -10,6 +10,8 @@ from sqlalchemy import Enum
 class Role(StrEnum):
     CLINICIAN = "clinician"
     ADMIN = "admin"
+    # Reads the audit trail with its clinical detail (every such read is audited); nothing else.
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 def enum_column(enum: type[StrEnum], name: str) -> Enum:

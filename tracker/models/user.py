@@ -53,6 +53,15 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def reads_audit_trail(self) -> bool:
+        """Admins read the trail without clinical detail; privacy officers read it all."""
+        return self.role in (Role.ADMIN, Role.PRIVACY_OFFICER)
+
+    @property
+    def reads_clinical_audit_detail(self) -> bool:
+        return self.role is Role.PRIVACY_OFFICER
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -7,6 +7,7 @@ from tracker import audit, rules
 from tracker.assessments import assess_patient
 from tracker.auth.access import patient_or_404
 from tracker.extensions import db
+from tracker.main.edge import int_arg
 from tracker.patients import bp, timeline
 from tracker.patients.chart import age_on, current_medications
 from tracker.patients.forms import PatientForm
@@ -21,17 +22,20 @@ def _panel_query() -> PanelQuery:
         flag=args.get("flag", ""),
         sort=args.get("sort", "name"),
         descending=args.get("dir") == "desc",
-        page=max(1, args.get("page", 1, type=int) or 1),
+        page=int_arg("page", 1),
         per_page=current_app.config["PANEL_PAGE_SIZE"],
     )
 
 
 @bp.route("/")
 def panel():
-    if refresh_stale(current_user, date.today()):
-        db.session.commit()
+    refresh_stale(current_user, date.today())
     page = panel_page(current_user, _panel_query())
-    return render_template("patients/panel.html", page=page, today=date.today())
+    html = render_template("patients/panel.html", page=page, today=date.today())
+    # Recorded after rendering: a commit first would expire every patient on the page.
+    audit.record_view("patients.panel", patients=[row.patient.id for row in page.rows])
+    db.session.commit()
+    return html
 
 
 @bp.route("/<int:patient_id>")
@@ -61,6 +65,7 @@ def new():
             patient = create_patient(current_user, form.data)
         except PatientError as error:
             form.mrn.errors.append(str(error))
+            db.session.commit()  # the refusal is audited
         else:
             db.session.commit()
             flash(f"Patient {patient.name} added.", "success")

@@ -20,7 +20,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.catalogue import UnknownDrug, default_catalogue, split_formulation
 from tracker.codes import ICD10_MDD
@@ -203,6 +209,19 @@ class MeasurementForm(FlaskForm):
     confirm_duplicate = BooleanField("It is another score: save it")
     submit = SubmitField("Save score")
     duplicate_warning = None
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate; an empty total without the nine answers is refused beside the score.
+
+        ``Optional`` on the score stops its own chain (so a blank is no "not an integer"
+        error when the answers make the total), so the blank is caught here, after the
+        answers had their chance to fill it in.
+        """
+        valid = super().validate(extra_validators)
+        if self.score.data is None and not self.score.errors and not self.items.errors:
+            self.score.errors = [*self.score.errors, "Give the total score."]
+            return False
+        return valid
 
     def answers(self) -> tuple[int, ...] | None:
         """Return the nine PHQ-9 answers when all are given, else None."""

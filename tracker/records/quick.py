@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import audit
 from tracker.auth.access import patient_or_404
 from tracker.catalogue import default_catalogue
 from tracker.extensions import db
@@ -51,8 +52,12 @@ def _quick_view(patient):
                                                     if n) + ".", "success")
                 return redirect(url_for("patients.chart", patient_id=patient.id))
         focus = focus_id(form, _first_problem(form) or focus)
-    return render_template("records/quick.html", form=form, patient=patient, focus_id=focus,
+    html = render_template("records/quick.html", form=form, patient=patient, focus_id=focus,
                            drug_names=default_catalogue().names())
+    if patient is not None:  # the page shows this patient's record: audit that it was seen
+        audit.record_view(request.endpoint, patient)
+        db.session.commit()
+    return html
 
 
 @bp.route("/quick", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from tracker import audit
 from tracker.auth.access import patient_or_404
 from tracker.catalogue import default_catalogue
 from tracker.extensions import db
@@ -48,6 +49,12 @@ def _one_of(records, record_id: int):
 # Where "Save and ..." buttons lead next (the chart otherwise): a history is entered in a row.
 NEXT_FORMS = {"episode": "records.new_episode", "trial": "records.new_trial",
               "treatment": "records.new_treatment"}
+def _page(template: str, patient, status: int = 200, **context):
+    """Render a page of ``patient``'s record and audit that it was seen (a refused save too)."""
+    html = render_template(template, patient=patient, **context)
+    audit.record_view(request.endpoint, patient)
+    db.session.commit()
+    return html, status
 
 
 def _to_chart(patient, message: str):
@@ -68,7 +75,7 @@ def edit_patient(patient_id: int):
             form.mrn.errors.append(str(error))
         else:
             return _to_chart(patient, "Patient details saved.")
-    return render_template("patients/form.html", form=form, patient=patient)
+    return _page("patients/form.html", patient, form=form)
 
 
 def _trial_form(patient, trial: Trial | None) -> TrialForm:
@@ -115,9 +122,9 @@ def _trial_view(patient, trial: Trial | None):
     if form.max_step is None:
         mark_above_maximum(form)  # an edited trial shows its confirmation, kept
     status = 409 if form.version.errors else 200
-    return render_template("records/trial.html", form=form, patient=patient, trial=trial,
-                           drug_names=default_catalogue().names(), formulations=FORMULATIONS,
-                           focus_id=focus_id(form, focus)), status
+    return _page("records/trial.html", patient, status, form=form, trial=trial,
+                 drug_names=default_catalogue().names(), formulations=FORMULATIONS,
+                 focus_id=focus_id(form, focus))
 
 
 @bp.route("/<int:patient_id>/trials/new", methods=["GET", "POST"])
@@ -137,7 +144,7 @@ def _simple_view(patient_id: int, form_class, operation, template: str, message:
     if form.validate_on_submit() and after_birth(form, patient.birth_date):
         operation(patient, form.data)
         return _to_chart(patient, message)
-    return render_template(template, form=form, patient=patient)
+    return _page(template, patient, form=form)
 
 
 @bp.route("/<int:patient_id>/episodes/new", methods=["GET", "POST"])
@@ -154,8 +161,8 @@ def edit_episode(patient_id: int, episode_id: int):
     if form.validate_on_submit() and after_birth(form, patient.birth_date):
         update_episode(episode, form.data)
         return _to_chart(patient, f"Episode {episode.key} saved.")
-    return render_template("records/episode.html", form=form, patient=patient,
-                           heading=f"Edit episode {episode.key}")
+    return _page("records/episode.html", patient, form=form,
+                 heading=f"Edit episode {episode.key}")
 
 
 @bp.route("/<int:patient_id>/measurements/new", methods=["GET", "POST"])
@@ -166,8 +173,8 @@ def new_measurement(patient_id: int):
             and score_checks(form, patient)):
         add_measurement(patient, form.data)
         return _to_chart(patient, "Score added.")
-    return render_template("records/measurement.html", form=form, patient=patient,
-                           focus_id=focus_id(form, form.taken_on.id))
+    return _page("records/measurement.html", patient, form=form,
+                 focus_id=focus_id(form, form.taken_on.id))
 
 
 @bp.route("/<int:patient_id>/treatments/new", methods=["GET", "POST"])
@@ -191,5 +198,5 @@ def entered_in_error(patient_id: int, kind: str, record_id: int):
         mark_entered_in_error(patient, record, current_user, form.reason.data)
         return _to_chart(patient, f"The {RECORD_KINDS[kind]} is marked entered in error. "
                                   "It stays in the record for the audit.")
-    return render_template("records/entered_in_error.html", form=form, patient=patient,
-                           record=record, what=RECORD_KINDS[kind])
+    return _page("records/entered_in_error.html", patient, form=form, record=record,
+                 what=RECORD_KINDS[kind])

@@ -67,14 +67,14 @@ def seed(clients: int) -> list[tuple[str, int, int]]:
     return (email, patient id, trial id) of each."""
     from tracker.extensions import db
     from tracker.models import Role
-    from tracker.operations import create_account, create_patient, save_trial
+    from tracker.operations import StepInput, create_account, create_patient, save_trial
 
     made = []
     for n in range(clients):
         user = create_account(f"load{n}@example.org", f"Dr Load {n}", Role.CLINICIAN, PASSWORD)
         patient = create_patient(user, {"mrn": f"LOAD-{n:03d}", "name": f"Load Patient {n}",
                                         "birth_date": date(1970, 1, 1), "sex": "female"})
-        trial = save_trial(patient, None, _trial_data("seeded", ""), [(date(2024, 1, 1), 50)])
+        trial = save_trial(patient, None, _trial_data("seeded", ""), [StepInput(date(2024, 1, 1), 50)])
         made.append((user.email, patient.id, trial.id))
     db.session.commit()
     return made

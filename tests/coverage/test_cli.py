@@ -1,0 +1,89 @@
+"""``flask --app tracker trd coverage``: JSON and text as specified, policy files refused whole."""
+
+import json
+from pathlib import Path
+
+DATA = Path(__file__).parents[1] / "data"
+HISTORY = str(DATA / "coverage-history.json")
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=["trd", "coverage", *args])
+
+
+def test_json_for_one_policy(app):
+    result = invoke(app, HISTORY, "--policy", "cigna-spravato", "--as-of", "2024-10-27",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"policy", "as_of", "eligible", "criteria", "attest", "reauthorisation"}
+    assert (out["policy"], out["as_of"], out["eligible"]) == ("cigna-spravato", "2024-10-27", True)
+    assert [c["kind"] for c in out["criteria"]] == [
+        "active_episode", "failed_courses", "age", "no_psychotic_features"]
+    assert set(out["criteria"][1]) == {"kind", "met", "evidence", "missing", "criteria"}
+    assert out["criteria"][1]["evidence"][0] == (
+        "sertraline (SSRI) 100 mg/day for 60 days at >= 50 mg/day, 2024-01-01 to 2024-03-01, "
+        "recorded response: none; PHQ-9 22 -> 20 (9.1%)")
+    assert out["reauthorisation"] == {"met": None, "evidence": [
+        "no esketamine course recorded by 2024-10-27"]}
+
+
+def test_all_lists_every_policy_and_modality_missing_is_unknown(app):
+    result = invoke(app, HISTORY, "--policy", "all", "--as-of", "2024-10-27", "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = {r["policy"]: r["eligible"] for r in json.loads(result.output)}
+    assert out == {"aetna-tms": True, "bcbsnd-spravato": True, "carefirst-spravato": True,
+                   "centene-tms": None, "cigna-spravato": True, "cms-l34998-tms": True,
+                   "cms-l37086-tms": None, "qualchoice-spravato": True}
+
+
+def test_text_names_the_verdict_source_and_verify_note(app):
+    result = invoke(app, HISTORY, "--policy", "centene-tms", "--as-of", "2024-10-27")
+    assert result.exit_code == 0, result.output
+    assert "As of 2024-10-27: UNDECIDED" in result.output
+    assert "Verify against the payer's current policy." in result.output
+    assert "next: psychotherapy from 2024-01-11: record its modality" in result.output
+    assert "[ ] No schizophrenia or bipolar disorder" in result.output
+
+
+def test_an_unknown_policy_id_is_refused(app):
+    result = invoke(app, HISTORY, "--policy", "nobody")
+    assert result.exit_code == 2
+    assert "unknown policy 'nobody'" in result.output
+
+
+def test_a_faulty_policy_file_is_refused_with_every_path(app, tmp_path):
+    path = tmp_path / "clinic.toml"
+    path.write_text('id = "clinic"\ntitle = "t"\npayer = "p"\ntreatment = "tms"\n'
+                    'source = "s"\nread = "2026-11"\n'
+                    '[[criteria]]\nkind = "failed_courses"\nmin_days = "6 weeks"\n'
+                    '[[criteria]]\nkind = "moon_phase"\n')
+    result = invoke(app, HISTORY, "--policy", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: criteria[0].count: missing" in result.output
+    assert (f"{path}: criteria[0].min_days: expected a whole number (0 or more), got text "
+            "'6 weeks'") in result.output
+    assert f"{path}: criteria[1].kind: unknown kind 'moon_phase'" in result.output
+    assert "The policy file was refused." in result.output
+
+
+def test_a_valid_policy_file_is_used(app, tmp_path):
+    path = tmp_path / "clinic.toml"
+    path.write_text('id = "clinic"\ntitle = "Clinic rule"\npayer = "p"\ntreatment = "tms"\n'
+                    'source = "s"\nread = "2026-11"\n'
+                    '[[criteria]]\nkind = "failed_courses"\ncount = 4\n')
+    result = invoke(app, HISTORY, "--policy", str(path), "--as-of", "2024-10-27",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["policy"], out["eligible"]) == ("clinic", False)
+    assert out["criteria"][1]["missing"].startswith("1 more adequate failed antidepressant course")
+
+
+def test_an_unreadable_policy_file_and_a_bad_history_are_refused(app, tmp_path):
+    result = invoke(app, HISTORY, "--policy", str(tmp_path / "absent.toml"))
+    assert result.exit_code == 1 and "cannot read the policy file" in result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    result = invoke(app, str(bad), "--policy", "cigna-spravato")
+    assert result.exit_code == 2 and str(bad) in result.output

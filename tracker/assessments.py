@@ -52,8 +52,11 @@ def assess_patient(
 
 
 def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAssessment:
-    """Recompute the patient's stored verdict under the default profile; flush, not commit."""
-    result = assess_patient(patient, rules.DEFAULT_PROFILE, as_of)
+    """Recompute the patient's stored verdict (and coverage) under the default profile; flush."""
+    from tracker.coverage.store import store_coverage
+
+    history = history_of(patient)
+    result = rules.assess(history, rules.get_profile(rules.DEFAULT_PROFILE), as_of or date.today())
     episode = next((e for e in patient.episodes if e.key == result.current_episode), None)
     stored = patient.assessment or StoredAssessment(patient_id=patient.id)
     stored.profile = result.profile
@@ -71,5 +74,6 @@ def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAsses
     stored.remission = result.remission
     stored.alerts = len(result.alerts)
     patient.assessment = stored
+    store_coverage(patient, history, result.as_of)
     db.session.flush()
     return stored

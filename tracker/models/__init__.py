@@ -3,12 +3,13 @@
 from .assessment import StoredAssessment
 from .audit import AuditEvent
 from .clinical import Measurement, Treatment
+from .coverage import CoveragePolicySetting, StoredCoverage
 from .patient import Episode, Patient, care_team
 from .trial import DoseStep, Trial
 from .types import Role
 from .user import User
 
 __all__ = [
-    "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "Role", "StoredAssessment",
-    "Treatment", "Trial", "User", "care_team",
+    "AuditEvent", "CoveragePolicySetting", "DoseStep", "Episode", "Measurement", "Patient", "Role",
+    "StoredAssessment", "StoredCoverage", "Treatment", "Trial", "User", "care_team",
 ]

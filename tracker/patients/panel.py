@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from tracker.assessments import store_assessment
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment, User, care_team
+from tracker.models import Patient, StoredAssessment, StoredCoverage, User, care_team
 
 SORTS = {
     "name": Patient.name,
@@ -20,6 +20,7 @@ SORTS = {
     "maudsley": StoredAssessment.maudsley_score,
 }
 FLAGS = ("met", "not_met", "outcome_missing")
+ELIGIBILITY = {"eligible": True, "not_eligible": False, "undecided": None}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class PanelQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 25
+    coverage: str = ""  # an enabled policy id: show its column
+    eligibility: str = ""  # a key of ELIGIBILITY: filter on it
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class PanelPage:
     rows: list[tuple[Patient, StoredAssessment]]
     total: int
     query: PanelQuery
+    coverage: dict[int, bool | None] | None = None  # patient id -> eligible, for q.coverage
 
     @property
     def pages(self) -> int:
@@ -74,9 +78,26 @@ def panel_page(user: User, q: PanelQuery) -> PanelPage:
                               func.lower(Patient.mrn).like(like)))
     if q.flag in FLAGS:
         stmt = stmt.where(StoredAssessment.status == q.flag)
+    if q.coverage:
+        stmt = _with_coverage(stmt, q)
     column = SORTS.get(q.sort, Patient.name)
     order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [(patient, stored) for patient, stored, _ in result]
-    return PanelPage(rows, result[0].total if result else 0, q)
+    rows = [(row[0], row[1]) for row in result]
+    coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
+    return PanelPage(rows, result[0].total if result else 0, q, coverage)
+
+
+def _with_coverage(stmt, q: PanelQuery):
+    """Add the chosen policy's stored eligibility (same statement) and filter on it."""
+    stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == q.coverage)
+    stmt = stmt.outerjoin(StoredCoverage, stored).add_columns(StoredCoverage.eligible)
+    if q.eligibility in ELIGIBILITY:
+        wanted = ELIGIBILITY[q.eligibility]
+        if wanted is None:
+            stmt = stmt.where(StoredCoverage.patient_id.is_not(None),
+                              StoredCoverage.eligible.is_(None))
+        else:
+            stmt = stmt.where(StoredCoverage.eligible.is_(wanted))
+    return stmt

@@ -1,11 +1,14 @@
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import audit, rules
-from tracker.assessments import assess_patient
+from tracker.assessments import assess_patient, history_of
 from tracker.auth.access import patient_or_404
+from tracker.coverage.registry import enabled_policies
+from tracker.coverage.store import evaluate_enabled
 from tracker.extensions import db
 from tracker.patients import bp, timeline
 from tracker.patients.forms import PatientForm
@@ -21,6 +24,8 @@ def _panel_query() -> PanelQuery:
         descending=args.get("dir") == "desc",
         page=max(1, args.get("page", 1, type=int) or 1),
         per_page=current_app.config["PANEL_PAGE_SIZE"],
+        coverage=args.get("coverage", "")[:64],
+        eligibility=args.get("eligibility", ""),
     )
 
 
@@ -28,8 +33,13 @@ def _panel_query() -> PanelQuery:
 def panel():
     if refresh_stale(current_user, date.today()):
         db.session.commit()
-    page = panel_page(current_user, _panel_query())
-    return render_template("patients/panel.html", page=page, today=date.today())
+    policies = enabled_policies()
+    query = _panel_query()
+    if query.coverage not in policies:
+        query = replace(query, coverage="", eligibility="")
+    page = panel_page(current_user, query)
+    return render_template("patients/panel.html", page=page, today=date.today(),
+                           policies=policies)
 
 
 @bp.route("/<int:patient_id>")
@@ -39,11 +49,12 @@ def chart(patient_id: int):
     if profile not in rules.PROFILES:
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
+    coverage = evaluate_enabled(history_of(patient), result.as_of)
     audit.record("view_chart", patient=patient, detail={"profile": profile})
     db.session.commit()
     return render_template("patients/chart.html", patient=patient, result=result,
                            profile=rules.PROFILES[profile], profiles=rules.PROFILES,
-                           timeline=timeline.render(patient, result))
+                           timeline=timeline.render(patient, result), coverage=coverage)
 
 
 @bp.route("/new", methods=["GET", "POST"])

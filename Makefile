@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install system db browser lint bench serve clean
+.PHONY: run test install system db browser axe lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
+# axe-core (npm, pinned in package-lock.json) for the accessibility checks of the browser tests.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+axe: node_modules/axe-core/axe.min.js
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -47,7 +52,7 @@ lint: install
 RULES_COVERAGE := --cov=tracker/rules --cov-branch --cov-report=term-missing:skip-covered \
                   --cov-fail-under=100
 
-test: install browser lint
+test: install browser axe lint
 	$(BIN)/pytest $(RULES_COVERAGE)
 
 clean:

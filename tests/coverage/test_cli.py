@@ -87,3 +87,28 @@ def test_an_unreadable_policy_file_and_a_bad_history_are_refused(app, tmp_path):
     bad.write_text("{}")
     result = invoke(app, str(bad), "--policy", "cigna-spravato")
     assert result.exit_code == 2 and str(bad) in result.output
+
+
+def test_an_uploaded_policy_is_known_to_the_command(app, db):
+    from datetime import datetime
+
+    from tracker.models import CoveragePolicySetting
+    text = ('id = "cigna-spravato"\ntitle = "Cigna, as the clinic edited it"\npayer = "Cigna"\n'
+            'treatment = "esketamine"\nsource = "s"\nread = "2026-11"\n'
+            '[[criteria]]\nkind = "failed_courses"\ncount = 4\n')
+    db.session.add(CoveragePolicySetting(policy_id="cigna-spravato", enabled=False, text=text,
+                                         updated_at=datetime.now()))
+    db.session.commit()
+    result = invoke(app, HISTORY, "--policy", "cigna-spravato", "--as-of", "2024-10-27")
+    assert result.exit_code == 0, result.output
+    assert "Cigna, as the clinic edited it" in result.output
+    assert "As of 2024-10-27: NOT ELIGIBLE" in result.output
+
+
+def test_without_a_database_the_shipped_policies_still_work(app, db):
+    db.drop_all()
+    result = invoke(app, HISTORY, "--policy", "cms-l34998-tms", "--as-of", "2024-10-27",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "uploaded policies are not read" in result.output
+    assert '"eligible": true' in result.output

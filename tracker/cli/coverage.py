@@ -8,10 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.coverage import InvalidPolicy, parse_policy
+from tracker.coverage import InvalidPolicy, parse_policy, shipped_policies
 from tracker.coverage.registry import known_policies
 from tracker.coverage.text import coverage_text
+from tracker.extensions import db
 from tracker.rules.coverage import Policy, evaluate
 
 
@@ -30,13 +32,23 @@ def chosen_policies(choice: str) -> list[Policy]:
                 click.echo(f"{choice}: {problem}", err=True)
             click.echo("The policy file was refused.", err=True)
             sys.exit(2)
-    policies = known_policies()
+    policies = _known()
     if choice == "all":
         return list(policies.values())
     if choice not in policies:
         raise click.BadParameter(f"unknown policy {choice!r}; known: {', '.join(policies)}, "
                                  "all, or a policy file ending in .toml", param_hint="--policy")
     return [policies[choice]]
+
+
+def _known() -> dict[str, Policy]:
+    """Return the shipped and uploaded policies; the shipped ones alone without a database."""
+    try:
+        return known_policies()
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo("No database: uploaded policies are not read, shipped ones are.", err=True)
+        return shipped_policies()
 
 
 @click.command("coverage")

@@ -54,7 +54,7 @@ def coverage_policies():
 def upload_coverage_policy():
     enable, upload = EnableForm(prefix="enable", formdata=None), UploadForm(prefix="upload")
     if not upload.validate_on_submit():
-        return _page(enable, upload), 400
+        return _page(enable, upload)
     raw = upload.file.data.read(MAX_POLICY_BYTES + 1)
     problems = []
     if len(raw) > MAX_POLICY_BYTES:
@@ -68,7 +68,7 @@ def upload_coverage_policy():
             problems = error.problems
     if problems:
         db.session.rollback()
-        return _page(enable, upload, problems), 400
+        return _page(enable, upload, problems)
     audit.record("coverage_policy_upload", entity="coverage_policy",
                  detail={"policy": policy.id, "title": policy.title})
     db.session.commit()

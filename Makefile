@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test install system db browser axe lint bench serve clean
+.PHONY: run test install system db browser lint bench serve clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,6 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
-# axe-core (npm, pinned in package-lock.json) for the accessibility checks of the browser tests.
-node_modules/axe-core/axe.min.js: package.json package-lock.json
-	npm ci --no-audit --no-fund
-axe: node_modules/axe-core/axe.min.js
-
 lint: install
 	$(BIN)/ruff check .
 
@@ -52,11 +47,23 @@ lint: install
 RULES_COVERAGE := --cov=tracker/rules --cov-branch --cov-report=term-missing:skip-covered \
                   --cov-fail-under=100
 
-test: install browser axe lint
+# axe-core (npm) for the accessibility checks of the browser tests; pinned in package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; \
+	  else echo "Please install nodejs and npm (for axe-core)"; exit 1; fi; }
+	npm install --no-audit --no-fund
+	touch $@
+
+axe: $(AXE)
+
+test: install browser lint axe
 	$(BIN)/pytest $(RULES_COVERAGE)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts
+	rm -rf $(VENV) instance .pytest_cache test-artifacts node_modules
 
 # Benchmarks (see README): set BENCH_DATABASE_URL to a scratch PostgreSQL database to include it.
 bench: install

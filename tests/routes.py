@@ -8,10 +8,18 @@ from flask import url_for
 
 from tests.conftest import make_patient, make_trial, make_user
 from tracker.extensions import db
-from tracker.models import CoveragePolicySetting, Episode, Measurement, Role, Treatment
+from tracker.models import (
+    CoveragePolicySetting,
+    Episode,
+    Measurement,
+    PendingImport,
+    Role,
+    Treatment,
+)
 from tracker.rules.vocab import Instrument, Severity, TreatmentKind
 
 RECORD_KINDS = ("trials", "measurements", "treatments", "episodes")
+UPLOAD_TOKEN = "the-owners-pending-upload"  # an import awaiting the owner's Accept
 COVERAGE_POLICY = "cigna-spravato"  # enabled in world(), so that its packet routes answer
 
 
@@ -37,7 +45,7 @@ def example_urls(app, patient, records, user_id: int):
             continue
         kinds = RECORD_KINDS if "kind" in rule.arguments else (None,)
         for kind in kinds:
-            values = {"patient_id": patient.id, "user_id": user_id,
+            values = {"patient_id": patient.id, "user_id": user_id, "token": UPLOAD_TOKEN,
                       "trial_id": records["trials"].id, "episode_id": records["episodes"].id,
                       "policy_id": COVERAGE_POLICY}
             if kind:
@@ -53,6 +61,7 @@ def world(db_):
     owner, other = make_user(), make_user()
     admin = make_user(Role.ADMIN)
     patient, records = patient_with_records(owner)
+    db_.session.add(PendingImport(token=UPLOAD_TOKEN, user_id=owner.id, content=b"{}"))
     db_.session.add(CoveragePolicySetting(policy_id=COVERAGE_POLICY, enabled=True,
                                           updated_at=datetime.now()))
     db_.session.commit()

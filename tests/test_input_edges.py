@@ -90,3 +90,19 @@ def test_doses_against_the_label_maximum(app, tmp_path, mg, exit_code, warned):
     else:
         warnings = json.loads(result.stdout)["warnings"]
         assert bool(warnings) is warned
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"\xef\xbb\xbf" + EXAMPLE.read_bytes(), None),
+    (nested(33), "$: nested deeper than 32 levels"),
+    (EXAMPLE.read_text().replace('"mg_per_day": 20}]', '"mg_per_day": ' + "1" * 21 + "}]", 1)
+     .encode(), "$: a number has more than 20 digits"),
+])
+def test_the_web_import_takes_the_same_edges(signed_in, content, problem):
+    from tests.test_imports import _upload
+
+    page = _upload(signed_in, content)
+    if problem is None:
+        assert page.status_code == 302  # on to the preview
+    else:
+        assert problem in page.text and page.status_code == 200

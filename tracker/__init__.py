@@ -73,6 +73,7 @@ def enforce_sqlite_foreign_keys(engine) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
+    from tracker.imports import bp as imports_bp
     from tracker.main import bp as main_bp
     from tracker.patients import bp as patients_bp
     from tracker.records import bp as records_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_bp, url_prefix="/patients")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp)
+    app.register_blueprint(imports_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,47 +1,116 @@
-"""The web layer's one road to a verdict: database history in, rules assessment out."""
+"""The web layer's one road to a verdict: database history in, rules assessment out, stored.
+
+Two roads in: ``history_of`` reads one patient's loaded rows (the chart, the exports), and
+``load_histories`` reads many patients' rows with a handful of set-based statements (the
+panel's refresh of expired verdicts, ``trd refresh`` and ``trd reassess``). Both build the rules
+inputs with the same ``build_history``.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
 
 from tracker import rules
 from tracker.catalogue import Catalogue, default_catalogue
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment
+from tracker.models import (
+    DoseStep,
+    Episode,
+    Measurement,
+    Patient,
+    StoredAssessment,
+    Treatment,
+    Trial,
+)
 
 
-def history_of(patient: Patient, catalogue: Catalogue | None = None) -> rules.History:
-    """Return the patient's rows as the rule engine's inputs."""
-    catalogue = catalogue or default_catalogue()
-    keys = {e.id: e.key for e in patient.episodes}
+def build_history(birth_date: date | None, episodes: Iterable[Any], trials: Iterable[Any],
+                  doses_of: Callable[[Any], Iterable[Any]], measurements: Iterable[Any],
+                  treatments: Iterable[Any], catalogue: Catalogue) -> rules.History:
+    """Return the rules inputs from rows (ORM objects or result rows with the same names)."""
+    episodes = list(episodes)
+    keys = {e.id: e.key for e in episodes}
     return rules.History(
-        birth_date=patient.birth_date,
-        episodes=tuple(
-            rules.Episode(e.key, e.onset, e.remission, str(e.severity), e.psychotic)
-            for e in patient.episodes
-        ),
+        birth_date=birth_date,
+        episodes=tuple(rules.Episode(e.key, e.onset, e.remission, str(e.severity), e.psychotic)
+                       for e in episodes),
         trials=tuple(
             rules.Trial(
                 agent=catalogue.resolve(t.drug),
-                doses=tuple(rules.DoseStep(s.start, s.mg_per_day) for s in t.doses),
+                doses=tuple(rules.DoseStep(s.start, s.mg_per_day) for s in doses_of(t)),
                 stopped=t.stopped,
                 stop_reason=str(t.stop_reason) if t.stop_reason else None,
                 adherence=str(t.adherence),
                 response=str(t.response),
                 episode=keys.get(t.episode_id),
             )
-            for t in patient.trials
+            for t in trials
         ),
-        measurements=tuple(
-            rules.Measurement(m.taken_on, str(m.instrument), m.score)
-            for m in patient.measurements
-        ),
-        treatments=tuple(
-            rules.Treatment(str(t.kind), t.start, t.end, t.sessions, keys.get(t.episode_id),
-                            t.detail)
-            for t in patient.treatments
-        ),
+        measurements=tuple(rules.Measurement(m.taken_on, str(m.instrument), m.score)
+                           for m in measurements),
+        treatments=tuple(rules.Treatment(str(t.kind), t.start, t.end, t.sessions,
+                                         keys.get(t.episode_id), t.detail)
+                         for t in treatments),
     )
+
+
+def history_of(patient: Patient, catalogue: Catalogue | None = None) -> rules.History:
+    """Return the patient's rows as the rule engine's inputs."""
+    return build_history(patient.birth_date, patient.episodes, patient.trials,
+                         lambda t: t.doses, patient.measurements, patient.treatments,
+                         catalogue or default_catalogue())
+
+
+def _standing(model, columns: list, patient_ids: list[int], *order) -> dict[int, list]:
+    """Return the rows of ``model`` not entered in error, grouped by patient, in ``order``."""
+    rows = db.session.execute(
+        select(model.patient_id, *columns)
+        .where(model.patient_id.in_(patient_ids), model.entered_in_error_at.is_(None))
+        .order_by(*order)).all()
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.patient_id].append(row)
+    return grouped
+
+
+def load_histories(patient_ids: list[int], catalogue: Catalogue | None = None
+                   ) -> dict[int, rules.History]:
+    """Return the rules inputs of many patients, read with six statements whatever their number.
+
+    Rows entered in error are left out, and the order of each list is the one the patient's
+    collections use (trials by id, so a trial's index is the same on every road).
+    """
+    catalogue = catalogue or default_catalogue()
+    births = dict(db.session.execute(
+        select(Patient.id, Patient.birth_date).where(Patient.id.in_(patient_ids))).all())
+    episodes = _standing(Episode, [Episode.id, Episode.key, Episode.onset, Episode.remission,
+                                   Episode.severity, Episode.psychotic], patient_ids,
+                         Episode.onset, Episode.id)
+    trials = _standing(Trial, [Trial.id, Trial.drug, Trial.stopped, Trial.stop_reason,
+                               Trial.adherence, Trial.response, Trial.episode_id], patient_ids,
+                       Trial.id)
+    measurements = _standing(Measurement, [Measurement.taken_on, Measurement.instrument,
+                                           Measurement.score], patient_ids,
+                             Measurement.taken_on, Measurement.id)
+    treatments = _standing(Treatment, [Treatment.kind, Treatment.start, Treatment.end,
+                                       Treatment.sessions, Treatment.detail,
+                                       Treatment.episode_id], patient_ids, Treatment.id)
+    trial_ids = [t.id for rows in trials.values() for t in rows]
+    doses: dict[int, list] = defaultdict(list)
+    for step in db.session.execute(
+            select(DoseStep.trial_id, DoseStep.start, DoseStep.mg_per_day)
+            .where(DoseStep.trial_id.in_(trial_ids)).order_by(DoseStep.start)).all():
+        doses[step.trial_id].append(step)
+    return {
+        pid: build_history(births[pid], episodes[pid], trials[pid], lambda t: doses[t.id],
+                           measurements[pid], treatments[pid], catalogue)
+        for pid in patient_ids if pid in births
+    }
 
 
 def assess_patient(
@@ -51,29 +120,85 @@ def assess_patient(
     return rules.assess(history_of(patient), rules.get_profile(profile), as_of or date.today())
 
 
+def verdict_values(history: rules.History, result: rules.Assessment) -> dict:
+    """Return the stored verdict's columns for one assessment."""
+    onset = next((e.onset for e in history.episodes if e.key == result.current_episode), None)
+    return {
+        "profile": result.profile,
+        "computed_on": result.as_of,
+        "valid_until": result.valid_until,
+        "status": result.status,
+        "trd": result.trd,
+        "failed_agents": ", ".join(result.failed_adequate_agents),
+        "failed_count": len(result.failed_adequate_agents),
+        "first_met": result.first_met,
+        "episode_onset": onset,
+        "thase_rush": result.staging.thase_rush,
+        "maudsley_score": result.staging.maudsley_score,
+        "maudsley_band": result.staging.maudsley_band,
+        "mgh": result.staging.mgh,
+        "remission": result.remission,
+        "alerts": len(result.alerts),
+    }
+
+
 def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAssessment:
     """Recompute the patient's stored verdict (and coverage) under the default profile; flush."""
     from tracker.coverage.store import store_coverage
 
     history = history_of(patient)
-    result = rules.assess(history, rules.get_profile(rules.DEFAULT_PROFILE), as_of or date.today())
-    episode = next((e for e in patient.episodes if e.key == result.current_episode), None)
+    result = rules.assess(history, rules.get_profile(rules.DEFAULT_PROFILE),
+                          as_of or date.today())
     stored = patient.assessment or StoredAssessment(patient_id=patient.id)
-    stored.profile = result.profile
-    stored.computed_on = result.as_of
-    stored.status = result.status
-    stored.trd = result.trd
-    stored.failed_agents = ", ".join(result.failed_adequate_agents)
-    stored.failed_count = len(result.failed_adequate_agents)
-    stored.first_met = result.first_met
-    stored.episode_onset = episode.onset if episode else None
-    stored.thase_rush = result.staging.thase_rush
-    stored.maudsley_score = result.staging.maudsley_score
-    stored.maudsley_band = result.staging.maudsley_band
-    stored.mgh = result.staging.mgh
-    stored.remission = result.remission
-    stored.alerts = len(result.alerts)
+    for column, value in verdict_values(history, result).items():
+        setattr(stored, column, value)
     patient.assessment = stored
     store_coverage(patient, history, result.as_of)
     db.session.flush()
     return stored
+
+
+def verdict_rows(patient_ids: list[int], as_of: date) -> list[dict]:
+    """Return the stored-verdict columns of each patient, assessed as of ``as_of``."""
+    profile = rules.get_profile(rules.DEFAULT_PROFILE)
+    return [{"patient_id": pid, **verdict_values(history, rules.assess(history, profile, as_of))}
+            for pid, history in load_histories(patient_ids).items()]
+
+
+def write_verdicts(rows: list[dict], stored: set[int]) -> None:
+    """Store verdicts with one UPDATE and one INSERT statement (executemany), not per row.
+
+    ``stored`` names the patients that have a stored verdict already. Stored verdicts loaded
+    in the session are expired, so nothing reads an old value.
+    """
+    updates = [row for row in rows if row["patient_id"] in stored]
+    inserts = [row for row in rows if row["patient_id"] not in stored]
+    if updates:
+        db.session.execute(update(StoredAssessment), updates)
+    if inserts:
+        db.session.execute(insert(StoredAssessment), inserts)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, StoredAssessment):
+            db.session.expire(obj)
+
+
+def stored_ids(patient_ids: list[int]) -> set[int]:
+    """Return which of the patients have a stored verdict."""
+    return set(db.session.scalars(select(StoredAssessment.patient_id)
+                                  .where(StoredAssessment.patient_id.in_(patient_ids))))
+
+
+def reassess(patient_ids: list[int], as_of: date, stored: set[int] | None = None) -> int:
+    """Recompute and store the verdicts of ``patient_ids`` with set-based statements.
+
+    ``stored`` names the patients that already have a stored verdict; None looks it up.
+    Flushes nothing else and commits nothing. Return how many were stored.
+    """
+    if not patient_ids:
+        return 0
+    from tracker.coverage.store import refresh_coverage
+
+    rows = verdict_rows(patient_ids, as_of)
+    write_verdicts(rows, stored_ids(patient_ids) if stored is None else stored)
+    refresh_coverage(patient_ids, as_of)
+    return len(rows)

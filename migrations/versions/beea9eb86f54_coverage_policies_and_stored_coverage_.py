@@ -1,7 +1,7 @@
 """coverage policies and stored coverage results
 
 Revision ID: beea9eb86f54
-Revises: af6990162bbf
+Revises: 8e17ced4cd8f
 Create Date: 2026-11-22 21:55:29.802855
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'beea9eb86f54'
-down_revision = 'af6990162bbf'
+down_revision = '8e17ced4cd8f'
 branch_labels = None
 depends_on = None
 

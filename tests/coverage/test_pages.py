@@ -45,7 +45,7 @@ def test_admin_enables_policies_and_verdicts_become_stale(client, db, clinician)
     enabled = db.session.scalars(select(CoveragePolicySetting.policy_id)
                                  .where(CoveragePolicySetting.enabled)).all()
     assert sorted(enabled) == ["aetna-tms", "cigna-spravato"]
-    assert {s.computed_on.year for s in db.session.scalars(select(StoredAssessment))} == {1900}
+    assert {s.valid_until.year for s in db.session.scalars(select(StoredAssessment))} == {1900}
     enable(client, "aetna-tms")
     assert not db.session.scalars(select(StoredCoverage)
                                   .where(StoredCoverage.policy_id == "cigna-spravato")).all()
@@ -135,3 +135,33 @@ def test_panel_column_and_filter_for_one_policy_in_one_statement(client, db, cli
     with StatementCounter(db.engine) as counter:
         assert signed_in.get(f"{base}&eligibility=eligible").status_code == 200
     assert counter.count <= 4  # the user, staleness, the enabled policies, the page
+
+
+def test_panel_recomputes_results_computed_before_today(db, clinician, signed_in):
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+    enable_directly(db, "cigna-spravato")
+    fits, _, _ = three_patients(clinician)
+    db.session.execute(update(StoredCoverage).values(computed_on=date(2024, 1, 1),
+                                                     eligible=False))
+    db.session.commit()
+    page = signed_in.get("/patients/?coverage=cigna-spravato&eligibility=eligible").text
+    assert "Ada Fits" in page
+    db.session.expire_all()
+    row = db.session.get(StoredCoverage, (fits.id, "cigna-spravato"))
+    assert row.eligible is True and row.computed_on >= date.today() - timedelta(days=1)
+
+
+def test_trd_reassess_stores_coverage_in_bulk(app, db, clinician):
+    enable_directly(db, "cigna-spravato")
+    enable_directly(db, "aetna-tms")
+    three_patients(clinician)
+    db.session.execute(StoredCoverage.__table__.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["trd", "reassess"])
+    assert result.exit_code == 0, result.output
+    stored = db.session.scalars(select(StoredCoverage)).all()
+    assert len(stored) == 6
+    assert sorted(str(r.eligible) for r in stored if r.policy_id == "cigna-spravato") == [
+        "False", "None", "True"]

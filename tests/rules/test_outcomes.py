@@ -105,3 +105,15 @@ def test_window_edges(day_, role):
 def test_a_score_on_the_as_of_date_is_an_end_score():
     h = history(trial(response="unknown"), scores=[score(-1, 20), score(70, 19)])
     assert run(h, as_of=70).trials[0].failed
+
+
+@pytest.mark.parametrize("response", ["none", "partial", "response", "remission", "unknown"])
+@pytest.mark.parametrize("profile", ["standard", "sforzini-2022", "payer-strict"])
+@pytest.mark.parametrize("end", [None, 5, 18])
+def test_the_quick_failure_test_agrees_with_the_full_outcome(response, profile, end):
+    from tracker.rules.outcomes import FAILURE, Scores, Window, fails, outcome_of
+
+    scores = Scores(tuple(pair("PHQ-9", (20, end)) if end is not None else []))
+    window, chosen = Window(day(0), day(60)), get_profile(profile)
+    full = outcome_of("sertraline", response, window, scores, chosen)
+    assert fails(response, window, scores, chosen) is (full.result == FAILURE)

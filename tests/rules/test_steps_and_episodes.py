@@ -61,9 +61,11 @@ def test_payer_strict_pair_needs_two_classes_and_two_steps():
 def test_steps_group_from_the_first_course_of_each_step(starts, groups):
     drugs = ["sertraline", "mirtazapine", "venlafaxine", "bupropion"]
     h = history(*(failed(d, s) for d, s in zip(drugs, starts, strict=False)))
+    from tracker.rules.outcomes import Scores
     from tracker.rules.verdicts import judge_courses
 
-    courses = [v.course for v in judge_courses(h, get_profile("standard"), day(400))[0]]
+    verdicts = judge_courses(h, get_profile("standard"), day(400), Scores(h.measurements))[0]
+    courses = [v.course for v in verdicts]
     assert [[(c.started - day(0)).days for c in step] for step in group_steps(courses)] == groups
 
 
@@ -127,3 +129,27 @@ def test_maudsley_duration_of_a_remitted_episode_runs_to_the_remission():
     h = history(failed("sertraline", 0), episodes=[episode("e1", 0, 100, severity="mild")])
     staging = run(h, as_of=1000).staging
     assert staging.maudsley_score == 1 + 2 + 1  # 3 months, mild, one failed agent
+
+
+def test_changes_before_the_onset_apply_in_their_own_order():
+    # sertraline is named to e2 but ran before its onset: it failed by day 50's score, then
+    # day 60's score made it a response; on e2's onset it is not a failure
+    h = history(trial("sertraline", steps=((0, 50),), stopped=90, response="unknown",
+                      episode="e2"),
+                failed("venlafaxine", 100), failed("mirtazapine", 200),
+                scores=[score(-1, 20), score(50, 19), score(60, 5)],
+                episodes=[episode("e1", -300, -200), episode("e2", 100)])
+    result = run(h)
+    assert result.trd and result.first_met == day(242)
+
+
+def test_first_met_counts_a_failure_that_a_later_poorly_adhered_record_undid():
+    # sertraline fails on day 42; a renewal taken poorly from day 60 makes the course
+    # non-adherent; the flag holds from day 42 (with venlafaxine), lapses, and holds again
+    h = history(trial("venlafaxine", steps=((-30, 150),), stopped=30),
+                trial("sertraline", steps=((0, 50),), stopped=60),
+                trial("sertraline", steps=((60, 50),), stopped=100, adherence="poor"),
+                failed("mirtazapine", 100))
+    assert not run(h, as_of=80).trd
+    result = run(h)
+    assert result.trd and result.first_met == day(42)

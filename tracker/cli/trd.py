@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
-from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, dump
 from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
+from tracker.interchange.reading import read_history
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
@@ -32,12 +33,12 @@ def read_source(source: str) -> bytes:
 
 
 def parse_file(source: str):
-    """Read and validate a history file (``-`` for standard input); raise ``InvalidHistory``."""
+    """Read a history file or FHIR Bundle (``-`` for standard input); raise ``InvalidHistory``."""
     try:
         raw = load_document(read_source(source))
     except UnreadableDocument as error:
         raise InvalidHistory([f"$: {error}"]) from None
-    return parse(raw)
+    return read_history(raw).document
 
 
 def _print_problems(source: str, error: InvalidHistory) -> None:
@@ -52,7 +53,7 @@ def _print_problems(source: str, error: InvalidHistory) -> None:
 @click.option("--profile", type=click.Choice(list(rules.PROFILES)), default=rules.DEFAULT_PROFILE)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 def assess(source: str, as_of, profile: str, fmt: str) -> None:
-    """Assess a history file (or - for standard input) without a database."""
+    """Assess a history file or FHIR Bundle (or - for standard input) without a database."""
     from tracker.reporting import assessment_text
 
     try:
@@ -72,7 +73,7 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
 @click.argument("sources", metavar="FILE...", nargs=-1, required=True)
 @click.option("--clinician", "email", required=True, help="Email of the clinician who cares.")
 def import_histories(sources: tuple[str, ...], email: str) -> None:
-    """Create or replace patients by MRN from history files, all or none."""
+    """Create or replace patients by MRN from history files or FHIR Bundles, all or none."""
     from tracker.interchange.transfer import import_document
 
     clinician = db.session.scalars(select(User).where(User.email == email.lower())).first()
@@ -107,16 +108,27 @@ def export_history(mrn: str) -> None:
 
 
 @trd_cli.command("reassess")
-def reassess() -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that read and assess batches in parallel.")
+def reassess(workers: int) -> None:
     """Recompute every patient's stored verdict (after a catalogue or profile change)."""
-    from tracker.assessments import store_assessment
+    from tracker.reassessment import every_patient
 
-    ids = db.session.scalars(select(Patient.id).order_by(Patient.id)).all()
-    with click.progressbar(ids, label="Reassessing", show_pos=True) as bar:
-        for n, patient_id in enumerate(bar, start=1):
-            store_assessment(db.session.get(Patient, patient_id))
-            if n % 500 == 0:
-                db.session.commit()
-                db.session.expunge_all()
-    db.session.commit()
-    click.echo(f"Reassessed {len(ids)} patients.")
+    _recompute(every_patient(), workers, "Reassessing", "Reassessed")
+
+
+@trd_cli.command("refresh")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def refresh(workers: int) -> None:
+    """Recompute the stored verdicts that expired by today (run it nightly)."""
+    from tracker.reassessment import expired_patients
+
+    _recompute(expired_patients(date.today()), workers, "Refreshing", "Refreshed")
+
+
+def _recompute(ids: list[int], workers: int, doing: str, done: str) -> None:
+    from tracker.reassessment import reassess_all
+
+    with click.progressbar(length=len(ids), label=doing, show_pos=True) as bar:
+        count = reassess_all(ids, date.today(), workers, bar.update)
+    click.echo(f"{done} {count} patients.")

@@ -15,7 +15,7 @@ from .load import parse_policy, shipped_policies
 from .validate import InvalidPolicy
 
 log = logging.getLogger(__name__)
-STALE = date(1900, 1, 1)  # a computed_on that makes the panel recompute the stored verdict
+STALE = date(1900, 1, 1)  # a valid_until that makes the panel recompute the stored verdict
 
 
 def _settings() -> list[CoveragePolicySetting]:
@@ -55,7 +55,7 @@ def _setting(policy_id: str, user: User | None) -> CoveragePolicySetting:
 
 def mark_verdicts_stale() -> None:
     """Make every stored verdict stale so that coverage is recomputed when next read."""
-    db.session.execute(update(StoredAssessment).values(computed_on=STALE))
+    db.session.execute(update(StoredAssessment).values(valid_until=STALE))
 
 
 def set_enabled(enabled: set[str], user: User | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from tracker.extensions import db
 from tracker.models import Patient, StoredCoverage
@@ -35,3 +35,27 @@ def store_coverage(patient: Patient, history: History, as_of: date) -> None:
         row.computed_on = as_of
     for stale in rows.values():
         db.session.delete(stale)
+
+
+def refresh_coverage(patient_ids: list[int], as_of: date) -> None:
+    """Recompute the stored results of many patients with set-based statements; flush nothing.
+
+    One DELETE and one INSERT whatever the number of patients (and the histories' reads).
+    """
+    from tracker.assessments import load_histories
+
+    if not patient_ids:
+        return
+    policies = enabled_policies()
+    if not policies:
+        return
+    rows = [{"patient_id": pid, "policy_id": p.id, "eligible": r.eligible, "computed_on": as_of}
+            for pid, history in load_histories(patient_ids).items()
+            for p, r in evaluate_enabled(history, as_of, policies)]
+    db.session.execute(delete(StoredCoverage).where(StoredCoverage.patient_id.in_(patient_ids)))
+    if rows:
+        db.session.execute(insert(StoredCoverage), rows)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, StoredCoverage):
+            db.session.expire(obj)
+

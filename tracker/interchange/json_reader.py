@@ -50,7 +50,7 @@ def load_document(data: bytes) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableDocument("not UTF-8 text") from None
+        raise UnreadableDocument("not a UTF-8 text file") from None
     if _nesting_too_deep(text):
         raise UnreadableDocument(f"nested deeper than {MAX_NESTING} levels")
     try:

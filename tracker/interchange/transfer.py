@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tracker import rules
 from tracker.assessments import history_of, store_assessment
 from tracker.extensions import db
 from tracker.interchange.history import Document, PatientInfo
@@ -51,29 +52,41 @@ def import_document(document: Document, clinician: User) -> Patient:
     patient.name, patient.birth_date, patient.sex = info.name, info.birth_date, Sex(info.sex)
     if clinician not in patient.clinicians:
         patient.clinicians.append(clinician)
-    episodes = {
-        e.key: Episode(key=e.key, onset=e.onset, remission=e.remission,
-                       severity=Severity(e.severity), psychotic=e.psychotic)
-        for e in history.episodes
-    }
+    episodes = {e.key: episode_row(e) for e in history.episodes}
     patient.episodes.extend(episodes.values())
-    for trial, notes in zip(history.trials, document.notes, strict=True):
-        patient.trials.append(Trial(
-            drug=trial.agent.generic, episode=episodes.get(trial.episode),
-            started=trial.started, stopped=trial.stopped,
-            stop_reason=StopReason(trial.stop_reason) if trial.stop_reason else None,
-            adherence=Adherence(trial.adherence), response=Response(trial.response), notes=notes,
-            doses=[DoseStep(start=s.start, mg_per_day=s.mg_per_day) for s in trial.doses],
-        ))
-    patient.measurements.extend(
-        Measurement(taken_on=m.day, instrument=Instrument(m.instrument), score=m.score)
-        for m in history.measurements
-    )
-    patient.treatments.extend(
-        Treatment(kind=TreatmentKind(t.kind), detail=t.detail, start=t.start, end=t.end,
-                  sessions=t.sessions, episode=episodes.get(t.episode))
-        for t in history.treatments
-    )
+    patient.trials.extend(trial_row(t, notes, episodes)
+                          for t, notes in zip(history.trials, document.notes, strict=True))
+    patient.measurements.extend(measurement_row(m) for m in history.measurements)
+    patient.treatments.extend(treatment_row(t, episodes) for t in history.treatments)
     db.session.flush()
     store_assessment(patient)
     return patient
+
+
+# One place builds database rows from history records: the import above and the web import's
+# merge (``tracker.interchange.merge``) both use these.
+def episode_row(e: rules.Episode, key: str | None = None) -> Episode:
+    """Return a new episode row for a history episode (under ``key`` when given)."""
+    return Episode(key=key or e.key, onset=e.onset, remission=e.remission,
+                   severity=Severity(e.severity), psychotic=e.psychotic)
+
+
+def trial_row(t: rules.Trial, notes: str, episodes: dict[str, Episode]) -> Trial:
+    """Return a new trial row with its dose steps; ``episodes`` maps history keys to rows."""
+    return Trial(
+        drug=t.agent.generic, episode=episodes.get(t.episode), started=t.started,
+        stopped=t.stopped, stop_reason=StopReason(t.stop_reason) if t.stop_reason else None,
+        adherence=Adherence(t.adherence), response=Response(t.response), notes=notes,
+        doses=[DoseStep(start=s.start, mg_per_day=s.mg_per_day) for s in t.doses],
+    )
+
+
+def measurement_row(m: rules.Measurement) -> Measurement:
+    """Return a new score row."""
+    return Measurement(taken_on=m.day, instrument=Instrument(m.instrument), score=m.score)
+
+
+def treatment_row(t: rules.Treatment, episodes: dict[str, Episode]) -> Treatment:
+    """Return a new treatment-course row; ``episodes`` maps history keys to rows."""
+    return Treatment(kind=TreatmentKind(t.kind), detail=t.detail, start=t.start, end=t.end,
+                     sessions=t.sessions, episode=episodes.get(t.episode))

@@ -7,9 +7,11 @@ from .coverage import CoveragePolicySetting, StoredCoverage
 from .patient import Episode, Patient, care_team
 from .trial import DoseStep, Trial
 from .types import Role
+from .upload import PendingImport
 from .user import User
 
 __all__ = [
-    "AuditEvent", "CoveragePolicySetting", "DoseStep", "Episode", "Measurement", "Patient", "Role",
-    "StoredAssessment", "StoredCoverage", "Treatment", "Trial", "User", "care_team",
+    "AuditEvent", "CoveragePolicySetting", "DoseStep", "Episode", "Measurement", "Patient",
+    "PendingImport", "Role", "StoredAssessment", "StoredCoverage", "Treatment", "Trial", "User",
+    "care_team",
 ]

@@ -13,8 +13,9 @@ from tracker.extensions import db
 class StoredAssessment(db.Model):
     """The last assessment of a patient, recomputed in every transaction that changes them.
 
-    ``computed_on`` is the as-of date; a verdict computed before today is stale (ongoing trials
-    grow longer every day) and is recomputed when read.
+    ``computed_on`` is the as-of date; ``valid_until`` the first day the verdict could change
+    without new data (an ongoing course reaching its duration, a staging band, a dated entry):
+    from that day on it is expired and recomputed when read, or by ``flask trd refresh``.
     """
 
     __tablename__ = "assessments"
@@ -25,6 +26,8 @@ class StoredAssessment(db.Model):
     )
     profile: Mapped[str] = mapped_column(String(32))
     computed_on: Mapped[date]
+    valid_until: Mapped[date | None] = mapped_column(
+        index=True, comment="first day the verdict could change by itself; null: never")
     status: Mapped[str] = mapped_column(String(16), comment="met, not_met or outcome_missing")
     trd: Mapped[bool]
     failed_agents: Mapped[str] = mapped_column(String(500), default="", comment="comma-separated")

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from tracker.assessments import store_assessment
+from tracker.assessments import reassess
+from tracker.coverage.store import refresh_coverage
 from tracker.extensions import db
 from tracker.models import Patient, StoredAssessment, StoredCoverage, User, care_team
 
@@ -49,18 +50,31 @@ class PanelPage:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def refresh_stale(user: User, today: date) -> int:
-    """Recompute verdicts of the user's patients computed before ``today``; return how many."""
-    stale = db.session.scalars(
-        select(Patient)
-        .join(care_team, care_team.c.patient_id == Patient.id)
-        .outerjoin(StoredAssessment)
-        .where(care_team.c.user_id == user.id)
-        .where(or_(StoredAssessment.patient_id.is_(None), StoredAssessment.computed_on < today))
-    ).all()
-    for patient in stale:
-        store_assessment(patient, today)
-    return len(stale)
+def refresh_stale(user: User, today: date, coverage: str = "") -> int:
+    """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
+
+    A verdict holds until its ``valid_until`` date (None: until the history changes), so a
+    morning's first panel recomputes only what time itself changed. With ``coverage`` (a policy
+    id), results under that policy computed before today are recomputed too: eligibility can
+    change by itself (a birthday, a score leaving its window).
+    """
+    expired = or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today)
+    stmt = (select(Patient.id, StoredAssessment.patient_id, StoredAssessment.valid_until)
+            .join(care_team, care_team.c.patient_id == Patient.id)
+            .outerjoin(StoredAssessment)
+            .where(care_team.c.user_id == user.id))
+    if coverage:
+        stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == coverage)
+        stmt = stmt.outerjoin(StoredCoverage, stored).where(or_(
+            expired, StoredCoverage.patient_id.is_(None), StoredCoverage.computed_on < today))
+    else:
+        stmt = stmt.where(expired)
+    rows = db.session.execute(stmt).all()
+    stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
+    outdated = sorted({pid for pid, _, _ in rows} - set(stale))
+    refresh_coverage(outdated, today)
+    return reassess(stale, today, stored={pid for pid, has, _ in rows if has is not None}) \
+        + len(outdated)
 
 
 def panel_page(user: User, q: PanelQuery) -> PanelPage:

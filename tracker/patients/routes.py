@@ -31,12 +31,12 @@ def _panel_query() -> PanelQuery:
 
 @bp.route("/")
 def panel():
-    if refresh_stale(current_user, date.today()):
-        db.session.commit()
     policies = enabled_policies()
     query = _panel_query()
     if query.coverage not in policies:
         query = replace(query, coverage="", eligibility="")
+    if refresh_stale(current_user, date.today(), query.coverage):
+        db.session.commit()
     page = panel_page(current_user, query)
     return render_template("patients/panel.html", page=page, today=date.today(),
                            policies=policies)

@@ -11,9 +11,10 @@ from .episodes import current_episode, episode_state, membership
 from .history import History, Trial
 from .needs import Forecast, forecast, missing
 from .notices import dose_warnings, safety_alerts
-from .outcomes import UNKNOWN
+from .outcomes import UNKNOWN, Scores
 from .profiles import Profile
 from .steps import group_steps
+from .validity import valid_until
 from .verdicts import (
     CourseVerdict,
     combination_reasons,
@@ -79,6 +80,7 @@ class Assessment:
     warnings: tuple[str, ...] = ()
     alerts: tuple[str, ...] = ()
     forecast: Forecast | None = None
+    valid_until: date | None = None  # the first day it could change without new data
 
     def to_dict(self) -> dict:
         return {
@@ -95,6 +97,7 @@ class Assessment:
             "warnings": list(self.warnings),
             "alerts": list(self.alerts),
             "forecast": self.forecast.to_dict() if self.forecast else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "trials": [t.to_dict() for t in self.trials],
             "staging": self.staging.to_dict(),
         }
@@ -172,7 +175,8 @@ def staging_for(history: History, as_of: date, verdicts: list[CourseVerdict]) ->
 
 def assess(history: History, profile: Profile, as_of: date) -> Assessment:
     """Assess the two-adequate-trials definition of TRD for one patient as of a date."""
-    verdicts, elsewhere = judge_courses(history, profile, as_of)
+    scores = Scores(history.measurements)
+    verdicts, elsewhere = judge_courses(history, profile, as_of, scores)
     trd = standing_pair(verdicts, profile)
     if trd:
         status = MET
@@ -193,11 +197,12 @@ def assess(history: History, profile: Profile, as_of: date) -> Assessment:
         status=status,
         failed_adequate_agents=tuple(sorted({v.course.agent.generic for v in verdicts
                                              if v.failed})),
-        first_met=first_met(history, profile, as_of, verdicts) if trd else None,
+        first_met=first_met(history, profile, as_of, verdicts, scores) if trd else None,
         missing=() if trd else missing(verdicts, profile, as_of),
         trials=trial_verdicts(history, verdicts, elsewhere, profile, as_of),
         staging=staging_for(history, as_of, verdicts),
         warnings=tuple(warnings),
         alerts=tuple(safety_alerts(history, as_of)),
         forecast=None if trd else forecast(verdicts, profile, as_of),
+        valid_until=valid_until(history, verdicts, profile, as_of),
     )

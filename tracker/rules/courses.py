@@ -9,7 +9,7 @@ adequate dose nor count in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -43,15 +43,13 @@ class Record:
     index: int
     trial: Trial
     end: date  # exclusive
+    start: date = field(init=False)
+    # Sort key of "started last": first dose, then the later stop, then input position.
+    order: tuple[date, date, int] = field(init=False)
 
-    @property
-    def start(self) -> date:
-        return self.trial.started
-
-    @property
-    def order(self) -> tuple[date, date, int]:
-        """Sort key of "started last": first dose, then the later stop, then input position."""
-        return (self.start, self.trial.stopped or LATEST, self.index)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", self.trial.doses[0].start)
+        object.__setattr__(self, "order", (self.start, self.trial.stopped or LATEST, self.index))
 
 
 @dataclass(frozen=True)
@@ -85,26 +83,29 @@ class Course:
     agent: Agent
     records: tuple[Record, ...]  # by first dose, then input position
     segments: tuple[Segment, ...]
+    first: int = field(init=False)  # input index of the record that started first
+    started: date = field(init=False)  # the course's first dose
 
-    @property
-    def first(self) -> int:
-        """Return the input index of the record that started first (ties: the lower index)."""
-        return self.records[0].index
-
-    @property
-    def started(self) -> date:
-        return self.records[0].start
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first", self.records[0].index)
+        object.__setattr__(self, "started", self.records[0].start)
 
     def last_record(self, day: date) -> Record:
         """Return the record that started last among those started on or before ``day``."""
+        if len(self.records) == 1:
+            return self.records[0]
         return max((r for r in self.records if r.start <= day), key=lambda r: r.order)
 
     def started_by(self, day: date) -> tuple[Record, ...]:
-        """Return the records whose first dose is on or before ``day``."""
+        """Return the records whose first dose is on or before ``day`` (the course has begun)."""
+        if len(self.records) == 1:
+            return self.records
         return tuple(r for r in self.records if r.start <= day)
 
     def end_on(self, day: date) -> date:
         """Return the course's exclusive end as it stood on ``day``."""
+        if len(self.records) == 1:
+            return min(self.records[0].end, day)
         return max(min(r.end, day) for r in self.started_by(day))
 
     def ongoing(self, as_of: date) -> bool:

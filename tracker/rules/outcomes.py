@@ -7,6 +7,7 @@ between instruments, or between a recorded response and the scores, become warni
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,29 +73,43 @@ def pct(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def scores_in(window: Window, measurements: tuple[Measurement, ...], instrument: str
-              ) -> tuple[Measurement | None, Measurement | None]:
-    """Return the baseline and the end score of one instrument within the window."""
-    earliest = window.start - timedelta(days=BASELINE_WINDOW_DAYS)
-    baseline = end = None
-    for m in measurements:
-        if m.instrument != instrument:
-            continue
-        if earliest <= m.day <= window.start and (baseline is None or m.day >= baseline.day):
-            baseline = m
-        elif window.start < m.day <= window.end and (end is None or m.day >= end.day):
-            end = m
-    return baseline, end
+class Scores:
+    """A patient's scores by instrument in date order, for quick look-ups by window."""
 
+    def __init__(self, measurements: tuple[Measurement, ...]):
+        self._by_instrument: dict[str, tuple[list[date], list[Measurement]]] = {}
+        for m in sorted(measurements, key=lambda m: m.day):  # stable: same day keeps input order
+            days, found = self._by_instrument.setdefault(m.instrument, ([], []))
+            days.append(m.day)
+            found.append(m)
 
-def score_changes(window: Window, measurements: tuple[Measurement, ...]) -> list[ScoreChange]:
-    """Return every instrument's baseline and end score in the window, in decision order."""
-    changes = []
-    for instrument in INSTRUMENT_ORDER:
-        baseline, end = scores_in(window, measurements, instrument)
-        if baseline is not None and end is not None:
-            changes.append(ScoreChange(instrument, baseline, end))
-    return changes
+    def pair(self, window: Window, instrument: str
+             ) -> tuple[Measurement | None, Measurement | None]:
+        """Return the baseline and the end score of one instrument within the window.
+
+        The baseline is the last score on or before the first dose (at most 28 days before);
+        the end score the last one after the first dose, up to the window's end inclusive.
+        """
+        days, found = self._by_instrument.get(instrument, ([], []))
+        at_start = bisect_right(days, window.start)
+        earliest = window.start - timedelta(days=BASELINE_WINDOW_DAYS)
+        baseline = found[at_start - 1] if at_start and days[at_start - 1] >= earliest else None
+        at_end = bisect_right(days, window.end)
+        end = found[at_end - 1] if at_end > at_start else None
+        return baseline, end
+
+    def days(self) -> list[date]:
+        """Return the days on which any instrument was scored."""
+        return [day for days, _ in self._by_instrument.values() for day in days]
+
+    def changes(self, window: Window) -> list[ScoreChange]:
+        """Return every instrument's baseline and end score in the window, in decision order."""
+        changes = []
+        for instrument in INSTRUMENT_ORDER:
+            baseline, end = self.pair(window, instrument)
+            if baseline is not None and end is not None:
+                changes.append(ScoreChange(instrument, baseline, end))
+        return changes
 
 
 def recorded_outcome(response: str, profile: Profile) -> Outcome | None:
@@ -115,13 +130,12 @@ def _change_words(change: ScoreChange, improvement: float) -> str:
             f"{change.end.score} on {change.end.day.isoformat()}: {pct(improvement)} improvement")
 
 
-def _unknown(window: Window, measurements: tuple[Measurement, ...], changes: list[ScoreChange]
-             ) -> Outcome:
+def _unknown(window: Window, scores: Scores, changes: list[ScoreChange]) -> Outcome:
     first = window.start.isoformat()
     if changes:  # every usable pair had a baseline of 0
         return Outcome(UNKNOWN, "response unknown and the baseline score is 0, so no improvement "
                        "can be measured: outcome unknown", gap=ZERO_BASELINE)
-    pairs = [scores_in(window, measurements, i) for i in INSTRUMENT_ORDER]
+    pairs = [scores.pair(window, i) for i in INSTRUMENT_ORDER]
     if any(b is not None for b, _ in pairs):
         return Outcome(UNKNOWN, f"response unknown and no later score of the baseline's "
                        f"instrument after the first dose on {first}: outcome unknown",
@@ -165,10 +179,22 @@ def _recorded_against_scores(drug: str, response: str, change: ScoreChange | Non
     return []
 
 
-def outcome_of(drug: str, response: str, window: Window, measurements: tuple[Measurement, ...],
-               profile: Profile) -> Outcome:
+def fails(response: str, window: Window, scores: Scores, profile: Profile) -> bool:
+    """Say whether the outcome is a failure: ``outcome_of(...).result == FAILURE``, quickly."""
+    if response == Response.NONE:
+        return True
+    if response == Response.PARTIAL:
+        return profile.partial_is_failure
+    if response != Response.UNKNOWN:
+        return False
+    usable = next((c for c in scores.changes(window) if c.baseline.score > 0), None)
+    return usable is not None and profile.is_nonresponse(usable.change_pct or 0.0)
+
+
+def outcome_of(drug: str, response: str, window: Window, scores: Scores, profile: Profile
+               ) -> Outcome:
     """Return the recorded outcome, else the one the first usable instrument gives."""
-    changes = score_changes(window, measurements)
+    changes = scores.changes(window)
     usable = [c for c in changes if c.baseline.score > 0]
     recorded = recorded_outcome(response, profile)
     if recorded is not None:
@@ -176,7 +202,7 @@ def outcome_of(drug: str, response: str, window: Window, measurements: tuple[Mea
         return Outcome(recorded.result, recorded.reason, usable[0] if usable else None,
                        warnings=tuple(warnings))
     if not usable:
-        return _unknown(window, measurements, changes)
+        return _unknown(window, scores, changes)
     deciding = usable[0]
     improvement = deciding.change_pct or 0.0
     failed = profile.is_nonresponse(improvement)
@@ -193,5 +219,5 @@ def score_change(trial: Trial, measurements: tuple[Measurement, ...], as_of: dat
     The record's own window is used (not its course's), whatever outcome was recorded.
     """
     end = trial.stopped if trial.stopped is not None and trial.stopped <= as_of else as_of
-    changes = score_changes(Window(trial.started, end), measurements)
+    changes = Scores(measurements).changes(Window(trial.started, end))
     return changes[0] if changes else None

@@ -107,9 +107,12 @@ def maudsley(
 def raised(course: Course) -> bool:
     """Say whether the daily dose was raised above an earlier step to above the minimum."""
     minimum = course.agent.min_adequate_mg_per_day or 0
-    doses = course.daily_doses()
-    return any(later > minimum and later > min(doses[:i])
-               for i, later in enumerate(doses) if i)
+    lowest = None
+    for dose in course.daily_doses():
+        if lowest is not None and dose > lowest and dose > minimum:
+            return True
+        lowest = dose if lowest is None else min(lowest, dose)
+    return False
 
 
 def mgh(steps: list[list[Course]], failed: set[int], augmentation_agents: int, ect: bool) -> float:

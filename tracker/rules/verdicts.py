@@ -8,10 +8,10 @@ from datetime import date
 from .courses import Course, Record, Run, build_courses, joined_reason, record_end
 from .episodes import current_episode, episode_of, membership
 from .history import History
-from .outcomes import FAILURE, UNKNOWN, Outcome, Window, outcome_of
+from .outcomes import FAILURE, UNKNOWN, Outcome, Scores, Window, fails, outcome_of
 from .profiles import Profile
 from .steps import combined_pairs, qualifying_pair
-from .vocab import StopReason
+from .vocab import Response, StopReason
 
 
 def fmt_mg(mg: float) -> str:
@@ -53,7 +53,7 @@ def records_by_episode(history: History, as_of: date) -> tuple[list[Record], lis
     return current, list(others.values())
 
 
-def judge_course(course: Course, run: Run, history: History, profile: Profile, day: date
+def judge_course(course: Course, run: Run, scores: Scores, profile: Profile, day: date
                  ) -> CourseVerdict:
     """Judge a course as it stood on ``day`` (its records started by then)."""
     records = course.started_by(day)
@@ -61,12 +61,11 @@ def judge_course(course: Course, run: Run, history: History, profile: Profile, d
     adequate = adherent and run.adequate_on is not None and run.adequate_on <= day
     last = course.last_record(day).trial
     window = Window(course.started, course.end_on(day))
-    outcome = outcome_of(course.agent.generic, last.response, window, history.measurements,
-                         profile)
+    outcome = outcome_of(course.agent.generic, last.response, window, scores, profile)
     return CourseVerdict(course, run, adherent, adequate, outcome)
 
 
-def judge_courses(history: History, profile: Profile, as_of: date
+def judge_courses(history: History, profile: Profile, as_of: date, scores: Scores
                   ) -> tuple[list[CourseVerdict], list[CourseVerdict]]:
     """Build and judge, as of ``as_of``, the current episode's courses and the others' courses.
 
@@ -76,42 +75,58 @@ def judge_courses(history: History, profile: Profile, as_of: date
     current, others = records_by_episode(history, as_of)
 
     def judged(records: list[Record]) -> list[CourseVerdict]:
-        return [judge_course(c, c.run(profile.min_days), history, profile, as_of)
+        return [judge_course(c, c.run(profile.min_days), scores, profile, as_of)
                 for c in build_courses(records)]
 
     return judged(current), [v for records in others for v in judged(records)]
 
 
-def _candidate_days(history: History, verdicts: list[CourseVerdict], start: date | None,
-                    as_of: date) -> list[date]:
-    days = {as_of, *(m.day for m in history.measurements)}
-    for v in verdicts:
-        days.update(r.start for r in v.course.records)
-        days.update(r.trial.stopped for r in v.course.records if r.trial.stopped)
-        if v.run.adequate_on:
-            days.add(v.run.adequate_on)
-    if start is not None:
-        days.add(start)
-    return sorted(d for d in days if (start is None or d >= start) and d <= as_of)
+def failed_on(v: CourseVerdict, scores: Scores, profile: Profile, day: date) -> bool:
+    """Say whether the course, adequate in duration by ``day``, was an adequate failure then."""
+    records = v.course.started_by(day)
+    if not all(r.trial.adherence in profile.adherence_accepted for r in records):
+        return False
+    window = Window(v.course.started, v.course.end_on(day))
+    return fails(v.course.last_record(day).trial.response, window, scores, profile)
+
+
+def failure_changes(v: CourseVerdict, scores: Scores, profile: Profile, as_of: date
+                    ) -> list[tuple[date, bool]]:
+    """Return the days on which the course's being an adequate failure could change, each with
+    its value from that day on: its adequacy date, a later record's start (a new last record or
+    adherence), and, while a response is unrecorded, each score inside its window after that."""
+    if v.run.adequate_on is None or v.run.adequate_on > as_of:
+        return []
+    first = v.run.adequate_on
+    days = {first, *(r.start for r in v.course.records if first < r.start)}
+    if any(r.trial.response == Response.UNKNOWN for r in v.course.records):
+        end = v.course.end_on(as_of)
+        days.update(d for d in scores.days() if first < d <= end)
+    return [(day, failed_on(v, scores, profile, day)) for day in sorted(days)]
 
 
 def first_met(history: History, profile: Profile, as_of: date,
-              verdicts: list[CourseVerdict]) -> date | None:
+              verdicts: list[CourseVerdict], scores: Scores) -> date | None:
     """Return the earliest day in the current episode on which the flag would have been true.
 
     Version 2 rule 3: on or after the current episode's onset; the earliest such day even if
-    the flag was false for a while in between. Each course's run is computed once; only the
-    outcome is judged again on each day that could change it.
+    the flag was false for a while in between. Each course is judged only on the days its own
+    status could change; the flag is tested where any of them changes.
     """
     episode = current_episode(history, as_of)
-    for day in _candidate_days(history, verdicts, episode.onset if episode else None, as_of):
-        failed = []
-        for v in verdicts:
-            if v.course.started > day or v.run.adequate_on is None or v.run.adequate_on > day:
-                continue
-            if judge_course(v.course, v.run, history, profile, day).failed:
-                failed.append(v.course)
-        if qualifying_pair(failed, profile):
+    onset = episode.onset if episode else date.min
+    # Changes before the onset take effect on it, in their own order.
+    events = sorted((max(day, onset), day, i, failed)
+                    for i, v in enumerate(verdicts)
+                    for day, failed in failure_changes(v, scores, profile, as_of))
+    failed_now: dict[int, Course] = {}
+    for n, (day, _, i, failed) in enumerate(events):
+        if failed:
+            failed_now[i] = verdicts[i].course
+        else:
+            failed_now.pop(i, None)
+        last_of_day = n + 1 == len(events) or events[n + 1][0] != day
+        if last_of_day and qualifying_pair(list(failed_now.values()), profile):
             return day
     return None  # pragma: no cover - unreachable: the flag is true on as_of itself
 

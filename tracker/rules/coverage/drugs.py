@@ -12,7 +12,7 @@ from itertools import combinations
 from ..courses import Course, Record, build_courses, record_end
 from ..episodes import episode_of
 from ..history import History
-from ..outcomes import NO_FAILURE, pct
+from ..outcomes import NO_FAILURE, Scores, pct
 from ..profiles import NOT_POOR, Profile
 from ..steps import COMBINATION_DAYS, apart, group_steps
 from ..verdicts import CourseVerdict, fmt_mg, judge_course
@@ -177,7 +177,8 @@ def failed_courses(criterion: Criterion, history: History, as_of: date) -> Crite
     profile = profile_for(criterion)
     count, label = int(criterion.get("count")), label_failed(criterion)
     courses = courses_in(history, criterion.get("window"), as_of, antidepressant=True)
-    verdicts = [judge_course(c, c.run(profile.min_days), history, profile, as_of)
+    scores = Scores(history.measurements)
+    verdicts = [judge_course(c, c.run(profile.min_days), scores, profile, as_of)
                 for c in courses]
     steps = {c.first: n for n, step in enumerate(group_steps(courses)) for c in step}
     status = {v.course.first: _status(v, criterion, as_of) for v in verdicts}

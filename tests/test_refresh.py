@@ -1,0 +1,122 @@
+"""Verdicts that know how long they hold (issue 15): expired ones are recomputed in bulk by the
+panel, by `trd refresh` and by `trd reassess` (also with worker processes)."""
+
+import os
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import make_patient, make_trial
+from tests.test_pages import StatementCounter
+from tracker import create_app
+from tracker.assessments import store_assessment
+from tracker.extensions import db as _db
+from tracker.models import Patient, StoredAssessment, User
+from tracker.rules.vocab import Response
+
+TODAY = date.today()
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+def patients_with_verdicts(clinician, n: int, ongoing: bool = False) -> list[Patient]:
+    """Make ``n`` patients; an ongoing trial makes the verdict expire in a few days."""
+    made = []
+    for _ in range(n):
+        patient = make_patient(clinician)
+        make_trial(patient, doses=((TODAY - timedelta(days=100), 50),),
+                   stopped=None if ongoing else TODAY - timedelta(days=20),
+                   response=Response.NONE)
+        make_trial(patient, "venlafaxine", doses=((TODAY - timedelta(days=30), 150),))
+        store_assessment(patient)
+        made.append(patient)
+    return made
+
+
+def expire(db, patients, when=YESTERDAY):
+    ids = [p.id for p in patients]
+    db.session.execute(StoredAssessment.__table__.update()
+                       .where(StoredAssessment.patient_id.in_(ids))
+                       .values(valid_until=when, computed_on=when - timedelta(days=1),
+                               status="bogus"))
+    db.session.commit()
+
+
+def test_a_stored_verdict_knows_how_long_it_holds(db, clinician):
+    patient = patients_with_verdicts(clinician, 1)[0]
+    assert patient.assessment.valid_until == TODAY + timedelta(days=12)  # venlafaxine adequate
+
+
+def _first_of_day_statements(db, client, clinician_id: int, n: int) -> int:
+    clinician = db.session.get(User, clinician_id)
+    expire(db, patients_with_verdicts(clinician, n))
+    db.session.remove()
+    with StatementCounter(db.engine) as counter:
+        assert client.get("/patients/").status_code == 200
+    assert db.session.scalar(select(func.count()).where(StoredAssessment.status == "bogus")) == 0
+    return counter.count
+
+
+def test_first_of_day_panel_statements_are_constant_for_10_and_200_expired(db, signed_in,
+                                                                           clinician):
+    clinician_id = clinician.id
+    ten = _first_of_day_statements(db, signed_in, clinician_id, 10)
+    two_hundred = _first_of_day_statements(db, signed_in, clinician_id, 190)
+    assert ten == two_hundred
+    assert ten <= 20
+
+
+def test_the_panel_leaves_unexpired_verdicts_alone(db, signed_in, clinician):
+    kept, expired = patients_with_verdicts(clinician, 2)
+    expire(db, [expired])
+    db.session.execute(StoredAssessment.__table__.update()
+                       .where(StoredAssessment.patient_id == kept.id).values(status="kept"))
+    db.session.commit()
+    signed_in.get("/patients/")
+    db.session.expire_all()
+    assert db.session.get(StoredAssessment, kept.id).status == "kept"
+    assert db.session.get(StoredAssessment, expired.id).status != "bogus"
+
+
+def test_refresh_recomputes_only_expired_verdicts(app, db, clinician):
+    kept, expired = patients_with_verdicts(clinician, 2)
+    expire(db, [expired])
+    kept.assessment.status = "kept"
+    unassessed = make_patient(clinician)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["trd", "refresh"])
+    assert result.exit_code == 0 and "Refreshed 2 patients." in result.output
+    db.session.expire_all()
+    assert db.session.get(StoredAssessment, kept.id).status == "kept"
+    assert db.session.get(StoredAssessment, expired.id).computed_on == TODAY
+    assert db.session.get(StoredAssessment, unassessed.id).status == "not_met"
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    """An app on a database file, so that worker processes see the same rows."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    app = create_app("testing", **({} if url else {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/workers.sqlite"}))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def test_reassess_with_two_workers_stores_every_verdict(file_app):
+    from tests.conftest import make_user
+
+    clinician = make_user()
+    patients = patients_with_verdicts(clinician, 25)
+    expire(_db, patients)
+    _db.session.commit()
+    result = file_app.test_cli_runner().invoke(args=["trd", "reassess", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Reassessed 25 patients." in result.output
+    _db.session.expire_all()
+    statuses = set(_db.session.scalars(select(StoredAssessment.status)))
+    assert statuses == {"not_met"}

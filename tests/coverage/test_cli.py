@@ -112,3 +112,15 @@ def test_without_a_database_the_shipped_policies_still_work(app, db):
     assert result.exit_code == 0, result.output
     assert "uploaded policies are not read" in result.output
     assert '"eligible": true' in result.output
+
+
+def test_a_fhir_bundle_is_read_too(app):
+    bundle = str(DATA / "us-core-bundle.json")
+    result = invoke(app, bundle, "--policy", "cms-l34998-tms", "--as-of", "2025-06-01",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["eligible"] is True
+    assert out["criteria"][1]["evidence"] == [
+        "sertraline (SSRI) 50-150 mg/day for 150 days at >= 50 mg/day, 2024-01-10 to "
+        "2024-06-12, PHQ-9 22 -> 19 (13.6%)"]

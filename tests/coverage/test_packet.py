@@ -79,7 +79,7 @@ def test_cigna_packet_says_eligible_and_reauthorisation_met(app, db, clinician, 
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes())
     assert "RE-AUTHORISATION REQUEST" in text
-    assert squeeze("PHQ-9 19 on 2024-08-28 -> 18 on 2024-10-17: 5.3% improvement "
+    assert squeeze("PHQ-9 19 on 2024-08-28 -> 12 on 2024-10-05: 36.8% improvement "
                    "(needs more than 0% improvement)") in squeeze(text)
     packet = tmp_path / "packet.pdf"
     app.test_cli_runner().invoke(args=[

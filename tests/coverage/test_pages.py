@@ -124,13 +124,14 @@ def test_panel_column_and_filter_for_one_policy_in_one_statement(client, db, cli
     assert sorted(rows.values(), key=str) == [False, None, True]
     base = "/patients/?coverage=cigna-spravato"
     page = signed_in.get(base).text
-    assert "Cigna: Spravato (esketamine) nasal spray</th>" in page
+    assert ("Cigna: Spravato (esketamine) nasal spray <span class=\"muted small\">Verify against "
+            "the payer&#39;s current policy.</span></th>") in page
     for wanted, name in (("eligible", "Ada Fits"), ("not_eligible", "Bo Fails"),
                          ("undecided", "Cy Undecided")):
         text = signed_in.get(f"{base}&eligibility={wanted}").text
         assert name in text
         assert text.count('<tr data-mrn=') == 1
-    assert "nasal spray</th>" not in signed_in.get("/patients/?coverage=unknown-policy").text
+    assert "nasal spray <span" not in signed_in.get("/patients/?coverage=unknown-policy").text
     db.session.remove()
     with StatementCounter(db.engine) as counter:
         assert signed_in.get(f"{base}&eligibility=eligible").status_code == 200

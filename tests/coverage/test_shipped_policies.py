@@ -163,3 +163,15 @@ def test_an_explicit_active_episode_is_not_repeated():
         Criterion("no_psychotic_features"), Criterion("active_episode")))
     result = evaluate(policy, BASE, day(AS_OF)).to_dict()
     assert [c["kind"] for c in result["criteria"]] == ["no_psychotic_features", "active_episode"]
+
+
+def test_reauthorisation_takes_the_best_later_score_and_names_the_latest():
+    h = replace(BASE, treatments=(*BASE.treatments, esketamine(250)),
+                measurements=(*BASE.measurements[:-1], score(240, 20), score(280, 12),
+                              score(290, 12), score(295, 19)))
+    reauth = run("cigna-spravato", h)["reauthorisation"]
+    assert reauth == {"met": True, "evidence": [
+        "PHQ-9 20 on 2024-08-28 -> 12 on 2024-10-17: 40.0% improvement (needs more than 0% "
+        "improvement)",
+        "latest: PHQ-9 20 on 2024-08-28 -> 19 on 2024-10-22: 5.0% improvement (needs more "
+        "than 0% improvement)"]}

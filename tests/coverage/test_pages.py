@@ -1,6 +1,7 @@
 """Coverage on the web: admins enable and upload policies; the chart and panel show results."""
 
 import io
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -8,7 +9,13 @@ from sqlalchemy import select
 from tests.conftest import csrf, login, make_user
 from tests.coverage.web import three_patients
 from tests.test_pages import StatementCounter
-from tracker.models import CoveragePolicySetting, Role, StoredAssessment, StoredCoverage
+from tracker.models import (
+    AuditEvent,
+    CoveragePolicySetting,
+    Role,
+    StoredAssessment,
+    StoredCoverage,
+)
 
 ADMIN_PAGE = "/admin/coverage"
 
@@ -46,6 +53,9 @@ def test_admin_enables_policies_and_verdicts_become_stale(client, db, clinician)
                                  .where(CoveragePolicySetting.enabled)).all()
     assert sorted(enabled) == ["aetna-tms", "cigna-spravato"]
     assert {s.valid_until.year for s in db.session.scalars(select(StoredAssessment))} == {1900}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "coverage_policies")).all()
+    assert [json.loads(e.detail)["enabled"] for e in events] == [["aetna-tms", "cigna-spravato"]]
     enable(client, "aetna-tms")
     assert not db.session.scalars(select(StoredCoverage)
                                   .where(StoredCoverage.policy_id == "cigna-spravato")).all()
@@ -87,6 +97,9 @@ def test_a_valid_upload_is_listed_and_can_be_enabled(client, db):
     assert response.status_code == 302
     page = client.get(ADMIN_PAGE).text
     assert "Our clinic TMS" in page and "uploaded" in page
+    upload_event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "coverage_policy_upload")).one()
+    assert json.loads(upload_event.detail)["policy"] == "clinic-tms"
     enable(client, "clinic-tms")
     assert db.session.get(CoveragePolicySetting, "clinic-tms").enabled
 

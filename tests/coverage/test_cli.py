@@ -124,3 +124,24 @@ def test_a_fhir_bundle_is_read_too(app):
     assert out["criteria"][1]["evidence"] == [
         "sertraline (SSRI) 50-150 mg/day for 150 days at >= 50 mg/day, 2024-01-10 to "
         "2024-06-12, PHQ-9 22 -> 19 (13.6%)"]
+
+
+def test_text_shows_options_of_any_of_and_reauthorisation(app):
+    carefirst = invoke(app, HISTORY, "--policy", "carefirst-spravato", "--as-of", "2024-10-27")
+    assert "      [unknown] an evidence-based psychotherapy course" in carefirst.output
+    cigna = invoke(app, HISTORY, "--policy", "cigna-spravato", "--as-of", "2024-10-27")
+    assert "Re-authorisation: unknown" in cigna.output
+    assert "note: Every 6 months the policy asks for benefit shown" in cigna.output
+
+
+def test_an_uploaded_policy_that_no_longer_loads_is_left_out(app, db, caplog):
+    from datetime import datetime
+
+    from tracker.coverage.registry import known_policies
+    from tracker.models import CoveragePolicySetting
+    db.session.add(CoveragePolicySetting(policy_id="broken", enabled=True, text="id = ",
+                                         updated_at=datetime.now()))
+    db.session.commit()
+    with app.test_request_context():
+        assert "broken" not in known_policies()
+    assert "uploaded coverage policy broken no longer loads" in caplog.text

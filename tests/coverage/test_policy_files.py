@@ -152,3 +152,34 @@ def test_a_toml_date_is_accepted_as_the_read_date():
     policy = parse_policy(MINIMAL.replace('"2026-11-20"', "2026-11-20")
                           + '[[criteria]]\nkind = "no_psychotic_features"\n')
     assert policy.read == "2026-11-20"
+
+
+def test_malformed_windows_scores_and_reauthorisation_tables_are_named():
+    problems = refused(MINIMAL + """
+reauthorisation = "every 6 months"
+
+[[criteria]]
+kind = "failed_courses"
+count = 2
+window = "last year"
+colour = "red"
+
+[[criteria]]
+kind = "baseline_score"
+within_days = 30
+any_of = "PHQ-9"
+
+[[criteria]]
+kind = "baseline_score"
+within_days = 30
+any_of = ["PHQ-9 >= 16"]
+""")
+    assert problems == [
+        "criteria[0].colour: unknown key (known: count, classes, min_days, improvement_max_pct, "
+        "inclusive, partial_counts, adherence, window, intolerance_counts)",
+        'criteria[0].window: expected "current_episode" or { lookback_months = N }, got text '
+        "'last year'",
+        "criteria[1].any_of: expected a list of { instrument, min_score }, got text 'PHQ-9'",
+        "criteria[2].any_of[0]: expected { instrument, min_score }, got text 'PHQ-9 >= 16'",
+        "reauthorisation: expected a table",
+    ]

@@ -183,3 +183,8 @@ any_of = ["PHQ-9 >= 16"]
         "criteria[2].any_of[0]: expected { instrument, min_score }, got text 'PHQ-9 >= 16'",
         "reauthorisation: expected a table",
     ]
+
+
+def test_more_classes_than_courses_is_refused():
+    problems = refused(MINIMAL + '[[criteria]]\nkind = "failed_courses"\ncount = 1\nclasses = 2\n')
+    assert problems == ["criteria[0].classes: 2 classes cannot be spanned by 1 course"]

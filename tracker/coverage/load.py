@@ -55,8 +55,17 @@ def _criteria(items: Any, path: str, problems: list[str], nested: bool = False
             if key in POSITIVE and isinstance(value, int) and value == 0:
                 problems.append(f"{where}.{key}: must be at least 1")
         params.pop("criteria", None)
+        _check_classes(params, where, problems)
         built.append(p.Criterion(kind, params, children))
     return tuple(built)
+
+
+def _check_classes(params: dict, where: str, problems: list[str]) -> None:
+    """Name a ``classes`` larger than ``count``: no set of courses could ever meet it."""
+    count, classes = params.get("count"), params.get("classes")
+    if isinstance(count, int) and isinstance(classes, int) and classes > count >= 1:
+        problems.append(f"{where}.classes: {classes} classes cannot be spanned by {count} "
+                        f"course{'s' if count > 1 else ''}")
 
 
 def _reauthorisation(table: Any, problems: list[str]) -> p.Reauthorisation | None:

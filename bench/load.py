@@ -74,7 +74,8 @@ def seed(clients: int) -> list[tuple[str, int, int]]:
         user = create_account(f"load{n}@example.org", f"Dr Load {n}", Role.CLINICIAN, PASSWORD)
         patient = create_patient(user, {"mrn": f"LOAD-{n:03d}", "name": f"Load Patient {n}",
                                         "birth_date": date(1970, 1, 1), "sex": "female"})
-        trial = save_trial(patient, None, _trial_data("seeded", ""), [StepInput(date(2024, 1, 1), 50)])
+        trial = save_trial(patient, None, _trial_data("seeded", ""),
+                           [StepInput(date(2024, 1, 1), 50)])
         made.append((user.email, patient.id, trial.id))
     db.session.commit()
     return made

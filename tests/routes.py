@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import url_for
 
 from tests.conftest import make_patient, make_trial, make_user
 from tracker.extensions import db
-from tracker.models import Episode, Measurement, PendingImport, Role, Treatment
+from tracker.models import (
+    CoveragePolicySetting,
+    Episode,
+    Measurement,
+    PendingImport,
+    Role,
+    Treatment,
+)
 from tracker.rules.vocab import Instrument, Severity, TreatmentKind
 
 RECORD_KINDS = ("trials", "measurements", "treatments", "episodes")
 UPLOAD_TOKEN = "the-owners-pending-upload"  # an import awaiting the owner's Accept
+COVERAGE_POLICY = "cigna-spravato"  # enabled in world(), so that its packet routes answer
 
 
 def patient_with_records(clinician):
@@ -38,7 +46,8 @@ def example_urls(app, patient, records, user_id: int):
         kinds = RECORD_KINDS if "kind" in rule.arguments else (None,)
         for kind in kinds:
             values = {"patient_id": patient.id, "user_id": user_id, "token": UPLOAD_TOKEN,
-                      "trial_id": records["trials"].id, "episode_id": records["episodes"].id}
+                      "trial_id": records["trials"].id, "episode_id": records["episodes"].id,
+                      "policy_id": COVERAGE_POLICY}
             if kind:
                 values.update(kind=kind, record_id=records[kind].id)
             with app.test_request_context():
@@ -53,5 +62,7 @@ def world(db_):
     admin = make_user(Role.ADMIN)
     patient, records = patient_with_records(owner)
     db_.session.add(PendingImport(token=UPLOAD_TOKEN, user_id=owner.id, content=b"{}"))
+    db_.session.add(CoveragePolicySetting(policy_id=COVERAGE_POLICY, enabled=True,
+                                          updated_at=datetime.now()))
     db_.session.commit()
     return owner, other, admin, patient, records

@@ -44,9 +44,9 @@ def test_panel_statement_count_does_not_grow_with_the_panel(app, db, signed_in, 
     ten = _panel_statements(app, db, signed_in, clinician_id, 10)
     two_hundred = _panel_statements(app, db, signed_in, clinician_id, 190)
     assert ten == two_hundred
-    # SQLite's BEGIN IMMEDIATE, the user, their session, the staleness check, the page itself,
-    # the audit head and the view event
-    assert ten <= 7
+    # SQLite's BEGIN IMMEDIATE, the user, their session, the staleness check, the enabled
+    # coverage policies, the page itself, the audit head and the view event
+    assert ten <= 8
 
 
 def _chart_statements(db, client, clinician_id: int, trials: int) -> int:

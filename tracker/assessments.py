@@ -153,7 +153,9 @@ def verdict_values(history: rules.History, result: rules.Assessment) -> dict:
 
 
 def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAssessment:
-    """Recompute the patient's stored verdict under the default profile; flush, not commit."""
+    """Recompute the patient's stored verdict (and coverage) under the default profile; flush."""
+    from tracker.coverage.store import store_coverage
+
     history = history_of(patient)
     result = rules.assess(history, rules.get_profile(rules.DEFAULT_PROFILE),
                           as_of or date.today())
@@ -161,6 +163,7 @@ def store_assessment(patient: Patient, as_of: date | None = None) -> StoredAsses
     for column, value in verdict_values(history, result).items():
         setattr(stored, column, value)
     patient.assessment = stored
+    store_coverage(patient, history, result.as_of)
     db.session.flush()
     return stored
 
@@ -203,6 +206,9 @@ def reassess(patient_ids: list[int], as_of: date, stored: set[int] | None = None
     """
     if not patient_ids:
         return 0
+    from tracker.coverage.store import refresh_coverage
+
     rows = verdict_rows(patient_ids, as_of)
     write_verdicts(rows, stored_ids(patient_ids) if stored is None else stored)
+    refresh_coverage(patient_ids, as_of)
     return len(rows)

@@ -78,8 +78,12 @@ def reassess_all(ids: list[int], as_of: date, workers: int = 1,
 
 def _write_all(results, stored: set[int], done: Callable[[int], None]) -> int:
     total = 0
+    from tracker.coverage.store import refresh_coverage
+
     for rows in results:
         write_verdicts(rows, stored)
+        if rows:
+            refresh_coverage([row["patient_id"] for row in rows], rows[0]["computed_on"])
         db.session.commit()
         total += len(rows)
         done(len(rows))

@@ -22,4 +22,4 @@ def require_admin():
     abort(403)
 
 
-from tracker.admin import audit_log, routes  # noqa: E402, F401
+from tracker.admin import audit_log, coverage, routes  # noqa: E402, F401

@@ -164,3 +164,34 @@ def research(output: Path):
             length=patient_count(), label="Patients", show_pos=True) as bar:
         write_rows(stream, HEADER, research_extract(date.today(), lambda: bar.update(1)))
     _exported(None, "research.csv", output)
+
+
+@report_cli.command("coverage")
+@click.argument("mrn")
+@click.option("--policy", "policy_id", required=True, help="The id of a known policy.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--clinician", help="Email of the prescriber who signs (default: the first on "
+                                  "the patient's care team).")
+@click.option("--reauthorisation", is_flag=True, help="The re-authorisation report instead.")
+@as_of_option
+def coverage_packet(mrn: str, policy_id: str, output: Path, clinician: str | None,
+                    reauthorisation: bool, as_of) -> None:
+    """Write a payer's prior-authorisation packet (PDF) for one patient."""
+    from tracker.coverage.registry import known_policies
+    from tracker.reports.packet import build_packet, packet_pdf
+
+    policies = known_policies()
+    if policy_id not in policies:
+        raise click.BadParameter(f"unknown policy {policy_id!r}; known: "
+                                 f"{', '.join(policies)}", param_hint="--policy")
+    policy = policies[policy_id]
+    if reauthorisation and policy.reauthorisation is None:
+        raise click.ClickException(f"{policy_id} sets no re-authorisation criteria")
+    patient = _patient(mrn)
+    packet = build_packet(patient, policy, as_of.date() if as_of else None)
+    output.write_bytes(packet_pdf(packet, _user(clinician) or patient.clinicians[0],
+                                 reauthorisation))
+    what = "coverage_reauthorisation_pdf" if reauthorisation else "coverage_packet_pdf"
+    audit.record_export(what, patient, detail={"file": str(output), "policy": policy_id})
+    db.session.commit()
+    click.echo(f"Wrote {output}")

@@ -3,6 +3,7 @@
 from .assessment import StoredAssessment
 from .audit import AuditEvent
 from .clinical import Measurement, Treatment
+from .coverage import CoveragePolicySetting, StoredCoverage
 from .patient import Episode, Patient, care_team
 from .session import UserSession
 from .trial import DoseStep, Trial
@@ -11,6 +12,7 @@ from .upload import PendingImport
 from .user import User
 
 __all__ = [
-    "AuditEvent", "DoseStep", "Episode", "Measurement", "Patient", "PendingImport", "Role",
-    "StoredAssessment", "Treatment", "Trial", "User", "UserSession", "care_team",
+    "AuditEvent", "CoveragePolicySetting", "DoseStep", "Episode", "Measurement", "Patient",
+    "PendingImport", "Role", "StoredAssessment", "StoredCoverage", "Treatment", "Trial", "User",
+    "UserSession", "care_team",
 ]

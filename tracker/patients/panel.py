@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 
 from tracker.assessments import reassess
+from tracker.coverage.store import refresh_coverage
 from tracker.extensions import db
-from tracker.models import Patient, StoredAssessment, Trial, User, care_team
+from tracker.models import Patient, StoredAssessment, StoredCoverage, Trial, User, care_team
 
 SORTS = {
     "name": Patient.sort_name,
@@ -20,6 +21,7 @@ SORTS = {
     "maudsley": StoredAssessment.maudsley_score,
 }
 FLAGS = ("met", "not_met", "outcome_missing")
+ELIGIBILITY = {"eligible": True, "not_eligible": False, "undecided": None}
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class PanelQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 25
+    coverage: str = ""  # an enabled policy id: show its column
+    eligibility: str = ""  # a key of ELIGIBILITY: filter on it
 
 
 @dataclass(frozen=True)
@@ -49,27 +53,38 @@ class PanelPage:
     rows: list[PanelRow]
     total: int
     query: PanelQuery
+    coverage: dict[int, bool | None] | None = None  # patient id -> eligible, for q.coverage
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def refresh_stale(user: User, today: date) -> int:
+def refresh_stale(user: User, today: date, coverage: str = "") -> int:
     """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
 
     A verdict holds until its ``valid_until`` date (None: until the history changes), so a
-    morning's first panel recomputes only what time itself changed.
+    morning's first panel recomputes only what time itself changed. With ``coverage`` (a policy
+    id), results under that policy computed before today are recomputed too: eligibility can
+    change by itself (a birthday, a score leaving its window).
     """
-    expired = db.session.execute(
-        select(Patient.id, StoredAssessment.patient_id)
-        .join(care_team, care_team.c.patient_id == Patient.id)
-        .outerjoin(StoredAssessment)
-        .where(care_team.c.user_id == user.id)
-        .where(or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today))
-    ).all()
-    return reassess([pid for pid, _ in expired], today,
-                    stored={pid for pid, has in expired if has is not None})
+    expired = or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today)
+    stmt = (select(Patient.id, StoredAssessment.patient_id, StoredAssessment.valid_until)
+            .join(care_team, care_team.c.patient_id == Patient.id)
+            .outerjoin(StoredAssessment)
+            .where(care_team.c.user_id == user.id))
+    if coverage:
+        stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == coverage)
+        stmt = stmt.outerjoin(StoredCoverage, stored).where(or_(
+            expired, StoredCoverage.patient_id.is_(None), StoredCoverage.computed_on < today))
+    else:
+        stmt = stmt.where(expired)
+    rows = db.session.execute(stmt).all()
+    stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
+    outdated = sorted({pid for pid, _, _ in rows} - set(stale))
+    refresh_coverage(outdated, today)
+    return reassess(stale, today, stored={pid for pid, has, _ in rows if has is not None}) \
+        + len(outdated)
 
 
 def _matches(search: str):
@@ -95,9 +110,26 @@ def panel_page(user: User, q: PanelQuery) -> PanelPage:
         stmt = stmt.where(_matches(q.search))
     if q.flag in FLAGS:
         stmt = stmt.where(StoredAssessment.status == q.flag)
+    if q.coverage:
+        stmt = _with_coverage(stmt, q)
     column = SORTS.get(q.sort, Patient.name)
     order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [PanelRow(patient, stored, bool(has)) for patient, stored, has, _ in result]
-    return PanelPage(rows, result[0].total if result else 0, q)
+    rows = [PanelRow(row[0], row[1], bool(row.has_trials)) for row in result]
+    coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
+    return PanelPage(rows, result[0].total if result else 0, q, coverage)
+
+
+def _with_coverage(stmt, q: PanelQuery):
+    """Add the chosen policy's stored eligibility (same statement) and filter on it."""
+    stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == q.coverage)
+    stmt = stmt.outerjoin(StoredCoverage, stored).add_columns(StoredCoverage.eligible)
+    if q.eligibility in ELIGIBILITY:
+        wanted = ELIGIBILITY[q.eligibility]
+        if wanted is None:
+            stmt = stmt.where(StoredCoverage.patient_id.is_not(None),
+                              StoredCoverage.eligible.is_(None))
+        else:
+            stmt = stmt.where(StoredCoverage.eligible.is_(wanted))
+    return stmt

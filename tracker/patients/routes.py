@@ -1,11 +1,14 @@
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import audit, rules
-from tracker.assessments import assess_patient
+from tracker.assessments import assess_patient, history_of
 from tracker.auth.access import patient_or_404
+from tracker.coverage.registry import enabled_policies
+from tracker.coverage.store import evaluate_enabled
 from tracker.extensions import db
 from tracker.main.edge import int_arg
 from tracker.patients import bp, timeline
@@ -24,14 +27,21 @@ def _panel_query() -> PanelQuery:
         descending=args.get("dir") == "desc",
         page=int_arg("page", 1),
         per_page=current_app.config["PANEL_PAGE_SIZE"],
+        coverage=args.get("coverage", "")[:64],
+        eligibility=args.get("eligibility", ""),
     )
 
 
 @bp.route("/")
 def panel():
-    refresh_stale(current_user, date.today())
-    page = panel_page(current_user, _panel_query())
-    html = render_template("patients/panel.html", page=page, today=date.today())
+    policies = enabled_policies()
+    query = _panel_query()
+    if query.coverage not in policies:
+        query = replace(query, coverage="", eligibility="")
+    refresh_stale(current_user, date.today(), query.coverage)
+    page = panel_page(current_user, query)
+    html = render_template("patients/panel.html", page=page, today=date.today(),
+                           policies=policies)
     # Recorded after rendering: a commit first would expire every patient on the page.
     audit.record_view("patients.panel", patients=[row.patient.id for row in page.rows])
     db.session.commit()
@@ -45,6 +55,7 @@ def chart(patient_id: int):
     if profile not in rules.PROFILES:
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
+    coverage = evaluate_enabled(history_of(patient), result.as_of)
     audit.record("view_chart", patient=patient, detail={"profile": profile})
     db.session.commit()
     return render_template("patients/chart.html", patient=patient, result=result,
@@ -52,7 +63,7 @@ def chart(patient_id: int):
                            timeline=timeline.render(patient, result),
                            age=age_on(patient.birth_date, result.as_of),
                            current=current_medications(patient, result.as_of),
-                           score_form=MeasurementForm())
+                           score_form=MeasurementForm(), coverage=coverage)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from tracker.reports import routes  # noqa: E402, F401
+from tracker.reports import coverage_routes, routes  # noqa: E402, F401

@@ -185,7 +185,7 @@ def test_a_problem_row_keeps_everything_typed_and_focuses_the_row(page):
     problems = page.inner_text("#trials-section")
     assert "setraline is not in the dose table" in problems
     assert "'weekly' is not a frequency" in problems
-    assert page.evaluate("document.activeElement.id") == "trials-1-drug"
+    page.wait_for_function("document.activeElement.id === 'trials-1-drug'")
     assert page.input_value("#trials-0-doses") == "50 2024-03-10"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "quick-entry-problems.png"), full_page=True)

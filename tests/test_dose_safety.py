@@ -37,6 +37,8 @@ def test_a_dose_above_three_times_the_maximum_is_refused_even_when_confirmed(
         "doses-0-amount_mg": "1500", "doses-0-times_per_day": "1"})
     assert "1500 mg/day is more than 3 times the label maximum of 200 mg/day" in response.text
     assert db.session.query(Trial).count() == 0
+    # no box to confirm a dose that cannot be saved (review: it offered one that did nothing)
+    assert 'name="confirm_above_max"' not in response.text
 
 
 def test_an_overlapping_trial_of_the_same_drug_is_flagged_then_saved_when_confirmed(

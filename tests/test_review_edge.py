@@ -234,6 +234,27 @@ def test_the_mrn_message_does_not_say_another_patient_holds_it(db, signed_in, cl
     assert refused.entity_id == holder.id and refused.actor == clinician.email
 
 
+def test_an_mrn_in_another_case_is_the_same_mrn(db, signed_in, clinician, tmp_path):
+    import json
+    from pathlib import Path
+
+    from tracker.models import Patient
+
+    make_patient(clinician, mrn="D-1001")
+    db.session.commit()
+    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "d-1001",
+            "name": "New Person", "birth_date": "1980-01-01", "sex": "female"}
+    assert "cannot be used" in signed_in.post("/patients/new", data=data).text
+    doc = json.loads((Path(__file__).parent / "data" / "example-history.json").read_text())
+    doc["patient"]["mrn"] = "d-1001"
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(doc))
+    result = signed_in.application.test_cli_runner().invoke(
+        args=["trd", "import", str(path), "--clinician", clinician.email])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Patient).count() == 1  # the import replaced D-1001's history
+
+
 def test_the_development_server_does_not_announce_werkzeug():
     app = create_app("testing")
     server = make_server("127.0.0.1", 5141, app)

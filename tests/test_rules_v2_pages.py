@@ -111,3 +111,22 @@ def test_the_pdf_summary_says_remission_forecast_and_warnings(db, signed_in, cli
     assert f"in remission since {ago(5).isoformat()}" in text
     assert "Forecast: venlafaxine becomes adequate on" in text
     assert "is above the label maximum of 200 mg/day" in text
+
+
+def test_the_dose_as_prescribed_reaches_the_pdf_the_csv_and_fhir(db, signed_in, clinician):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    patient = make_patient(clinician)
+    trial = make_trial(patient, "venlafaxine", ((ago(60), 150),))
+    trial.doses[0].amount_mg, trial.doses[0].times_per_day = 75, 2
+    store_assessment(patient)
+    db.session.commit()
+    words = "150 mg/day (75 mg twice daily)"
+    body = signed_in.get(f"/patients/{patient.id}/report.pdf").get_data()
+    pages = PdfReader(io.BytesIO(body)).pages
+    assert words in re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    assert words in signed_in.get(f"/patients/{patient.id}/trials.csv").get_data(as_text=True)
+    assert words in signed_in.get(f"/patients/{patient.id}/fhir.json").get_data(as_text=True)

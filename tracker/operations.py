@@ -6,7 +6,7 @@ import secrets
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.assessments import store_assessment
 from tracker.auth.passwords import password_problem
@@ -109,7 +109,8 @@ def _free_mrn(mrn: str, patient: Patient | None = None) -> str:
     the refusal is audited with the holder's id, so an admin can resolve it and see probing.
     """
     mrn = mrn.strip()
-    holder = select(Patient.id).where(Patient.mrn == mrn)
+    # "d-1001" is the MRN "D-1001" typed in another case: refused the same way
+    holder = select(Patient.id).where(func.lower(Patient.mrn) == mrn.lower())
     if patient is not None:
         holder = holder.where(Patient.id != patient.id)
     holder_id = db.session.scalars(holder).first()

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from tracker import rules
 from tracker.interchange.history import PatientInfo
+from tracker.vocab import TIMES_PER_DAY
 
 STATUS_WORDS = {
     rules.MET: "TRD criteria met",
     rules.NOT_MET: "TRD criteria not met",
     rules.OUTCOME_MISSING: "TRD criteria not met: an outcome is missing",
 }
+
+
+def dose_words(step) -> str:
+    """Say a dose step's daily total and, when recorded, the dose as prescribed:
+    "150 mg/day (75 mg twice daily)"."""
+    words = f"{step.mg_per_day:g} mg/day"
+    amount, times = getattr(step, "amount_mg", None), getattr(step, "times_per_day", None)
+    if amount and times:
+        how = TIMES_PER_DAY.get(times, f"{times} times daily")
+        words += f" ({amount:g} mg {how})"
+    return words
 
 
 def forecast_words(forecast: rules.Forecast | None) -> str:

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker import rules
 from tracker.assessments import store_assessment
@@ -132,7 +132,8 @@ def _match(part: str, records, notes, rows) -> list[Planned]:
 def plan_import(document: Document, clinician: User) -> ImportPlan:
     """Return what importing ``document`` would do; raise ``ImportRefused`` for a foreign MRN."""
     mrn = document.patient.mrn
-    patient = db.session.scalars(select(Patient).where(Patient.mrn == mrn)).first()
+    patient = db.session.scalars(select(Patient).where(
+        func.lower(Patient.mrn) == mrn.lower())).first()
     if patient is not None and clinician not in patient.clinicians:
         # Said the same way whether or not the MRN exists elsewhere: nothing about another
         # care team's patient is shown.

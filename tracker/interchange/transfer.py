@@ -6,7 +6,7 @@ Functions here add and flush, never commit.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker import rules
 from tracker.assessments import history_of, store_assessment
@@ -42,7 +42,8 @@ def import_document(document: Document, clinician: User) -> Patient:
     in error (reason: replaced by a history import), never deleted.
     """
     info, history = document.patient, document.history
-    patient = db.session.scalars(select(Patient).where(Patient.mrn == info.mrn)).first()
+    patient = db.session.scalars(select(Patient).where(
+        func.lower(Patient.mrn) == info.mrn.lower())).first()  # MRNs match in any case
     if patient is None:
         patient = Patient(mrn=info.mrn)
         db.session.add(patient)

@@ -5,7 +5,7 @@ from datetime import date
 from flask import Flask
 
 from tracker.catalogue import default_catalogue
-from tracker.reporting import forecast_words, remission_words
+from tracker.reporting import dose_words, forecast_words, remission_words
 from tracker.vocab import TIMES_PER_DAY
 
 # The PHQ-9's nine items, shortened (Kroenke, Spitzer & Williams 2001; free to use).
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     def isodate(day: date | None) -> str:
         return day.isoformat() if day else ""
 
+    app.add_template_filter(dose_words, "dose_words")
     app.add_template_filter(forecast_words, "forecast_words")
     app.add_template_filter(remission_words, "remission_words")
 

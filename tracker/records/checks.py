@@ -13,11 +13,17 @@ from tracker.records.forms import MeasurementForm, TrialForm
 
 
 def mark_above_maximum(form: TrialForm) -> None:
-    """Point ``form.max_step`` at the first dose step above the label maximum (or None)."""
+    """Point ``form.max_step`` at the first dose step above the label maximum (or None).
+
+    None too while any step is refused (over three times the maximum): no confirmation is
+    offered for a dose that cannot be saved.
+    """
     form.max_step, form.max_warning = None, None
     try:
         agent = default_catalogue().resolve(form.drug.data or "")
     except LookupError:
+        return
+    if any(safety.refused_dose(agent, step.daily_total() or 0) for step in form.kept_steps()):
         return
     for step in form.kept_steps():
         total = step.daily_total()

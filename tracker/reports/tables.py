@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Patient, StoredAssessment, Trial, User, care_team
+from tracker.reporting import dose_words
 from tracker.reports.summary import Summary, TrialRow, build_summary
 
 TRIAL_HEADER = [
@@ -29,8 +30,9 @@ PANEL_HEADER = [
 
 
 def dose_steps(trial: Trial, day: Callable[[date], object] = date.isoformat) -> str:
-    """Return the steps as ``2024-01-01 50 mg; 2024-01-15 100 mg`` (dates written by ``day``)."""
-    return "; ".join(f"{day(s.start)} {s.mg_per_day:g} mg" for s in trial.doses)
+    """Return the steps as ``2024-01-01 50 mg/day; 2024-01-15 150 mg/day (75 mg twice daily)``
+    (dates written by ``day``)."""
+    return "; ".join(f"{day(s.start)} {dose_words(s)}" for s in trial.doses)
 
 
 def _pct(value: float | None) -> float | None:

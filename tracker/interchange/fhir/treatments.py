@@ -14,6 +14,7 @@ from tracker.catalogue import default_catalogue
 from tracker.codes import RXNORM_SYSTEM, UCUM_SYSTEM, treatment_coding
 from tracker.interchange.fhir.common import ADHERENCE, RESPONSE, SESSIONS, TREATMENT_KINDS
 from tracker.models import Treatment, Trial
+from tracker.reporting import dose_words
 from tracker.rules.vocab import StopReason, TreatmentKind
 
 STOP_REASONS = "urn:trd-tracker:stop-reason"
@@ -33,7 +34,7 @@ def _dosage(trial: Trial) -> list[dict]:
             bounds["end"] = end.isoformat()
         dosage.append({
             "sequence": n,
-            "text": f"{step.mg_per_day:g} mg per day from {step.start.isoformat()}"
+            "text": f"{dose_words(step)} from {step.start.isoformat()}"
                     + (f" to {end.isoformat()}" if end else ""),
             "timing": {"repeat": {"boundsPeriod": bounds}},
             "doseAndRate": [{"rateQuantity": {

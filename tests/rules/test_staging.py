@@ -128,3 +128,20 @@ def test_mgh_step_fails_when_any_course_of_it_fails():
     responded = trial("mirtazapine", steps=((10, 15),), stopped=80, response="response")
     assert mgh_of(trial("sertraline", steps=((0, 50),), stopped=80), responded) == 1.5
     assert mgh_of(trial("sertraline", steps=((0, 50),), stopped=20), responded) == 0
+
+
+@pytest.mark.parametrize(("classes", "stage", "note"), [
+    ({"SSRI", "TCA"}, "II", "stage III needs a failed TCA and two other classes; the other "
+                            "failed classes: SSRI"),
+    ({"SSRI", "TCA", "MAOI"}, "III", "stage IV needs, besides the failed TCA and MAOI, two "
+                                     "other classes; the other failed classes: SSRI"),
+    ({"TCA", "MAOI"}, "II", "stage III needs a failed TCA and two other classes; the other "
+                            "failed classes: none"),
+    ({"SSRI", "SNRI", "TCA"}, "III", None),  # stage III without an MAOI: nothing to explain
+    ({"SSRI", "SNRI"}, "II", None),
+    ({"SSRI", "SNRI", "TCA", "MAOI"}, "IV", None),
+])
+def test_thase_rush_notes_say_why_a_tca_or_maoi_did_not_raise_the_stage(classes, stage, note):
+    assert stg.thase_rush(classes, False) == stage
+    notes = stg.thase_rush_notes(classes, stage)
+    assert notes == ([f"Thase-Rush {note}"] if note else [])

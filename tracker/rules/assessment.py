@@ -157,7 +157,7 @@ def staging_for(history: History, as_of: date, verdicts: list[CourseVerdict]) ->
     bilateral = any(t.laterality == "bilateral" for t in ect)
     failed: list[Course] = [v.course for v in verdicts if v.failed]
     stage = stg.thase_rush({c.agent.drug_class for c in failed}, bilateral)
-    notes = []
+    notes = stg.thase_rush_notes({c.agent.drug_class for c in failed}, stage)
     if stage == "IV" and ect:
         notes.append("Thase-Rush stage V needs a course of bilateral ECT; the ECT recorded in "
                      "this episode is unilateral or of unknown laterality")

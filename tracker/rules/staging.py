@@ -71,6 +71,20 @@ def thase_rush(failed_classes: set[str], bilateral_ect: bool) -> str:
     return THASE_RUSH_STAGES[stage]
 
 
+def thase_rush_notes(failed_classes: set[str], stage: str) -> list[str]:
+    """Say why a failed TCA (and MAOI) did not raise the stage, read strictly (rule 6)."""
+    others = ", ".join(sorted(failed_classes - {"TCA", "MAOI"})) or "none"
+    if "TCA" not in failed_classes or stage not in ("II", "III"):
+        return []
+    if stage == "II":
+        return [f"Thase-Rush stage III needs a failed TCA and two other classes; the other "
+                f"failed classes: {others}"]
+    if "MAOI" in failed_classes:
+        return [f"Thase-Rush stage IV needs, besides the failed TCA and MAOI, two other "
+                f"classes; the other failed classes: {others}"]
+    return []
+
+
 def months_between(start: date, end: date) -> int:
     """Return the whole months from ``start`` to ``end``."""
     months = (end.year - start.year) * 12 + end.month - start.month

@@ -209,3 +209,17 @@ def test_mark_a_trial_entered_in_error_then_the_admin_reads_the_trail(page, brow
     officer.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
     assert officer.goto("/admin/users").status == 403  # the trail, nothing else
     context.close()
+
+
+def wait_focus(page, element_id: str, seconds: float = 5.0) -> None:
+    """Wait until ``element_id`` has the focus (the page's script moves it after load).
+
+    Polled from here: ``wait_for_function`` would evaluate a string in the page, which the
+    app's Content-Security-Policy forbids.
+    """
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (focused := page.evaluate("document.activeElement.id")) != element_id:
+        assert time.monotonic() < deadline, f"focus is on {focused!r}, not {element_id!r}"
+        page.wait_for_timeout(50)

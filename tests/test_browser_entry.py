@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import test_browser as base
-from tests.test_browser import SHOTS, add_patient
+from tests.test_browser import SHOTS, add_patient, wait_focus
 
 # The live server, browser and signed-in page of test_browser.py, for this module too.
 live_server, browser, page = base.live_server, base.browser, base.page
@@ -22,7 +22,7 @@ def open_new_trial(page, mrn: str) -> None:
 
 def test_the_daily_total_is_computed_from_amount_times_how_often(page):
     open_new_trial(page, "DOSE-1")
-    page.wait_for_function("document.activeElement.id === 'drug'")  # focus on load
+    wait_focus(page, "drug")  # focus on load
     page.fill("#doses-0-amount_mg", "75")
     page.select_option("#doses-0-times_per_day", "2")
     assert page.inner_text("#doses-0-start >> xpath=../.. >> [data-total]") == "150 mg/day"
@@ -41,7 +41,7 @@ def test_a_dose_step_is_added_and_removed_without_a_page_load_and_enter_saves(pa
     page.evaluate("window.samePage = true")
     page.click("#add_step")
     assert page.evaluate("window.samePage") is True  # no round trip
-    page.wait_for_function("document.activeElement.id === 'doses-1-start'")  # focus to the new row
+    wait_focus(page, "doses-1-start")  # focus to the new row
     page.keyboard.type("07052024")  # a date input takes the digits in its locale order
     page.fill("#doses-1-amount_mg", "150")
     page.click("#add_step")
@@ -69,7 +69,7 @@ def test_after_a_failed_save_focus_goes_to_the_first_field_in_error(page):
     page.fill("#doses-0-amount_mg", "-5")
     page.click("button.primary[name=submit]")
     page.wait_for_selector("#doses-0-amount_mg-error")
-    page.wait_for_function("document.activeElement.id === 'doses-0-amount_mg'")
+    wait_focus(page, "doses-0-amount_mg")
 
 
 def test_without_javascript_the_add_step_button_still_adds_a_row(browser, live_server):
@@ -83,7 +83,7 @@ def test_without_javascript_the_add_step_button_still_adds_a_row(browser, live_s
     page.fill("#doses-0-start", "2024-03-10")
     page.click("#add_step")
     page.wait_for_selector("#doses-1-start")
-    page.wait_for_function("document.activeElement.id === 'doses-1-start'")
+    wait_focus(page, "doses-1-start")
     assert page.input_value("#doses-0-start") == "2024-03-10"
     context.close()
 
@@ -101,7 +101,7 @@ def test_above_the_maximum_asks_for_a_confirmation_and_three_times_is_refused(pa
     page.click("button.primary[name=submit]")
     warning = page.locator("[data-confirm=confirm_above_max]")
     assert "250 mg/day is above the label maximum of 200 mg/day" in warning.inner_text()
-    page.wait_for_function("document.activeElement.id === 'confirm_above_max'")
+    wait_focus(page, "confirm_above_max")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "trial-above-maximum.png"), full_page=True)
     page.keyboard.press("Space")

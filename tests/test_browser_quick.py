@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser as base
-from tests.test_browser import SHOTS
+from tests.test_browser import SHOTS, wait_focus
 
 pytestmark = pytest.mark.browser
 live_server, browser, page = base.live_server, base.browser, base.page
@@ -93,7 +93,7 @@ def test_the_walk_through_patient_through_quick_entry(page):
     print(f"\nquick entry: {c.actions} clicks + key chords ({c.clicks} clicks, {c.chords} "
           f"chords), {c.loads} page loads")
     flash = page.inner_text(".flash-success")
-    assert "2 episodes, 5 trials, 5 scores, 1 treatments" in flash, flash
+    assert "2 episodes, 5 trials, 5 scores, 1 other treatment" in flash, flash
     trials = page.inner_text("table.trials")
     for expected in ("sertraline", "venlafaxine XR", "aripiprazole", "bupropion SR",
                      "fluoxetine", "300 mg/day", "150 mg twice daily", "225 mg/day"):
@@ -176,6 +176,7 @@ def test_a_problem_row_keeps_everything_typed_and_focuses_the_row(page):
     page.fill("#patient-mrn", "W-101")
     page.fill("#patient-name", "Quinn Quick")
     page.fill("#patient-birth_date", "1980-01-01")
+    page.select_option("#patient-sex", "female")
     page.fill("#trials-0-drug", "sertraline")
     page.fill("#trials-0-doses", "50 2024-03-10")
     page.fill("#trials-1-drug", "setraline")
@@ -185,7 +186,7 @@ def test_a_problem_row_keeps_everything_typed_and_focuses_the_row(page):
     problems = page.inner_text("#trials-section")
     assert "setraline is not in the dose table" in problems
     assert "'weekly' is not a frequency" in problems
-    page.wait_for_function("document.activeElement.id === 'trials-1-drug'")
+    wait_focus(page, "trials-1-drug")
     assert page.input_value("#trials-0-doses") == "50 2024-03-10"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "quick-entry-problems.png"), full_page=True)

@@ -263,3 +263,14 @@ def test_text_is_escaped_everywhere(db, signed_in, clinician):
     for url in ("/patients/", f"/patients/{patient.id}"):
         page = signed_in.get(url).text
         assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+def test_a_new_patient_needs_the_sex_chosen(db, signed_in):
+    """No silent default: an unchosen sex is refused beside the field, nothing saved."""
+    from tracker.models import Patient
+
+    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "SEX-1", "name": "No Choice",
+            "birth_date": "1980-01-01", "sex": ""}
+    response = signed_in.post("/patients/new", data=data)
+    assert "Choose the sex" in response.text
+    assert db.session.query(Patient).count() == 0

@@ -50,7 +50,7 @@ def test_a_whole_new_patient_is_saved_from_one_page(db, signed_in):
     assert [s.mg_per_day for s in venlafaxine.doses] == [75, 150, 225]
     assert patient.treatments[0].modality.value == "CBT"
     chart = signed_in.get(response.headers["Location"]).text
-    assert "History saved: 2 episodes, 5 trials, 5 scores, 1 treatments." in chart
+    assert "History saved: 2 episodes, 5 trials, 5 scores, 1 other treatment." in chart
 
 
 def test_one_bad_row_saves_nothing_and_every_problem_is_beside_its_row(db, signed_in):
@@ -149,3 +149,12 @@ def test_item_9_above_0_alerts_on_the_chart_and_marks_the_panel(db, signed_in, c
     panel = signed_in.get("/patients/").text
     marked = [row for row in panel.split("<tr") if "data-safety-alert" in row]
     assert len(marked) == 1 and patient.name in marked[0]
+
+
+def test_the_saved_message_counts_in_words():
+    from tracker.records.quick import saved_words
+
+    assert saved_words({"episodes": 1, "trials": 2, "scores": 0, "treatments": 3}) == \
+        "History saved: 1 episode, 2 trials, 3 other treatments."
+    assert saved_words({"episodes": 0, "trials": 0, "scores": 0, "treatments": 0}) == \
+        "Saved; no history rows were filled in."

@@ -12,5 +12,8 @@ class PatientForm(FlaskForm):
     mrn = StringField("MRN", validators=[DataRequired(), Length(max=64)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     birth_date = DateField("Birth date", validators=[DataRequired()])
-    sex = SelectField("Sex", choices=[SelectChoice(s.value, s.value.capitalize()) for s in Sex])
+    # No default: a patient saved without a choice would silently be recorded as the first one.
+    sex = SelectField("Sex", choices=[SelectChoice("", "Choose…"),
+                                      *(SelectChoice(s.value, s.value.capitalize()) for s in Sex)],
+                      validators=[DataRequired("Choose the sex (Unknown when not recorded).")])
     submit = SubmitField("Save patient")

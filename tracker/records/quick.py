@@ -48,8 +48,7 @@ def _quick_view(patient):
             else:
                 counts = save_history(patient, form)
                 db.session.commit()
-                flash("History saved: " + ", ".join(f"{n} {what}" for what, n in counts.items()
-                                                    if n) + ".", "success")
+                flash(saved_words(counts), "success")
                 return redirect(url_for("patients.chart", patient_id=patient.id))
         focus = focus_id(form, _first_problem(form) or focus)
     html = render_template("records/quick.html", form=form, patient=patient, focus_id=focus,
@@ -58,6 +57,19 @@ def _quick_view(patient):
         audit.record_view(request.endpoint, patient)
         db.session.commit()
     return html
+
+
+SINGULAR = {"episodes": "episode", "trials": "trial", "scores": "score",
+            "treatments": "other treatment"}
+PLURAL = {"treatments": "other treatments"}
+
+
+def saved_words(counts: dict[str, int]) -> str:
+    """Say what was saved: "History saved: 1 episode, 2 trials." (or that nothing was)."""
+    parts = [f"{n} {SINGULAR[what] if n == 1 else PLURAL.get(what, what)}"
+             for what, n in counts.items() if n]
+    return "History saved: " + ", ".join(parts) + "." if parts else \
+        "Saved; no history rows were filled in."
 
 
 @bp.route("/quick", methods=["GET", "POST"])

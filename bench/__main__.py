@@ -28,7 +28,7 @@ RESULTS = Path(__file__).parent / "results.json"
 def _fresh_request_state(sender, **_extra) -> None:
     """Give each benchmark request a clean ``g``, as each real request has (the benchmark
     keeps one app context open, which Flask would otherwise share between its requests)."""
-    for key in ("_login_user", "csrf_token"):
+    for key in ("_login_user", "csrf_token", "user_session"):
         g.pop(key, None)
 
 

@@ -16,3 +16,6 @@ def test_bench_population_and_measurements_run(app, db):
     chart = measure.chart(app)
     assert chart["trials"] == 15 and chart["p95_ms"] >= chart["median_ms"]
     assert measure.panel_csv()["rows"] == 40
+    first = measure.first_of_day_panel(app, panel["page_ms"])
+    assert first["patients"] == 20 and first["statements"] <= first["target_statements"]
+    assert measure.reassess(1)["patients"] == 40

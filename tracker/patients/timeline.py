@@ -18,7 +18,7 @@ from tracker.catalogue import default_catalogue
 from tracker.models import Patient
 
 WIDTH, LABEL_W, RIGHT_W, ROW_H, BAR_H, AXIS_H, SCORE_H = 1000, 150, 130, 26, 14, 24, 120
-INSTRUMENT_COLOURS = {"PHQ-9": "#1f5f8b", "MADRS": "#b3261e", "HAMD-17": "#2d6a3e",
+INSTRUMENT_COLOURS = {"PHQ-9": "#1f5f8b", "MADRS": "#a04e00", "HAMD-17": "#2d6a3e",
                       "QIDS-SR16": "#8a5a00"}
 TREATMENT_COLOUR = "#6b4fa0"
 # Presentation attributes, not only CSS classes: WeasyPrint draws the SVG in the PDF summary
@@ -179,7 +179,10 @@ def _scores(patient: Patient, axis: Axis, top: int) -> list[str]:
                          '</circle>')
             parts.append(f'<text x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
                          f'font-size="10" fill="{colour}" class="score-value">{m.score}</text>')
-        axis_words = ", axis" if row == 0 and len(order) > 1 else ""
+        # the first instrument gives the axis (and PHQ-9 its bands); the others are drawn on
+        # their own scale, which the legend must say so that 34 of 60 is not read as 34 of 27
+        axis_words = ", axis" if row == 0 and len(order) > 1 else \
+            ", own scale" if row else ""
         parts.append(f'<text x="6" y="{top + 32 + 14 * row}" class="tick" font-size="11" '
                      f'fill="{colour}">{instrument} (0-{high}){axis_words}</text>')
     return parts

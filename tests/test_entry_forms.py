@@ -149,3 +149,22 @@ def test_a_step_recorded_as_a_daily_total_is_edited_as_one_not_as_once_daily(
     db.session.expire_all()
     step = db.session.get(Trial, trial.id).doses[0]
     assert (step.mg_per_day, step.amount_mg, step.times_per_day) == (150, None, None)
+
+
+def test_a_daily_total_that_disagrees_with_the_dose_as_prescribed_is_refused(
+        db, signed_in, clinician):
+    """Review: an old step's mg/day beside a newly typed amount was silently overridden."""
+    from tracker.models import Trial
+
+    patient = make_patient(clinician)
+    db.session.commit()
+    response = _trial(signed_in, patient, **{"doses-0-mg_per_day": "50", "doses-0-amount_mg": "20",
+                                             "doses-0-times_per_day": "2"})
+    assert response.status_code == 200
+    assert "50 mg/day does not match 20 mg x 2 a day = 40 mg/day: clear one of them." in \
+        response.text
+    assert db.session.query(Trial).count() == 0
+    agreeing = _trial(signed_in, patient, **{"doses-0-mg_per_day": "40",
+                                             "doses-0-amount_mg": "20",
+                                             "doses-0-times_per_day": "2"})
+    assert agreeing.status_code == 302

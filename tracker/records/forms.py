@@ -94,6 +94,16 @@ class DoseStepForm(Form):
             return daily_total(self.amount_mg.data, self.times())
         return self.mg_per_day.data
 
+    def validate_mg_per_day(self, field) -> None:
+        """Refuse a daily total that disagrees with the dose as prescribed (never pick one)."""
+        if field.data is None or self.amount_mg.data is None:
+            return
+        total = daily_total(self.amount_mg.data, self.times())
+        if abs(total - field.data) > 1e-9:
+            raise ValidationError(
+                f"{field.data:g} mg/day does not match {self.amount_mg.data:g} mg "
+                f"x {self.times()} a day = {total:g} mg/day: clear one of them.")
+
     def as_input(self) -> StepInput:
         if self.amount_mg.data is None:
             return StepInput(self.start.data, self.mg_per_day.data)

@@ -105,12 +105,18 @@ def give_passwords(count: int, password: str) -> list[User]:
 
 
 def clinicians_for(base: str, users: list[User], password: str) -> list[Clinician]:
-    """Return one simulated clinician per user, each signed in through the sign-in form."""
+    """Return one simulated clinician per user, each signed in through the sign-in form.
+
+    Their patients are read first and this process's transaction ended before anyone signs
+    in: on SQLite an open transaction here would hold the write lock the server needs.
+    """
+    people = [(n, user.email, list(db.session.scalars(
+        select(Patient.id).join(care_team).where(care_team.c.user_id == user.id).limit(200))))
+        for n, user in enumerate(users)]
+    db.session.commit()
     made = []
-    for n, user in enumerate(users):
-        patients = list(db.session.scalars(select(Patient.id).join(care_team)
-                                           .where(care_team.c.user_id == user.id).limit(200)))
-        clinician = Clinician(base, user.email, password, patients, seed=n)
+    for n, email, patients in people:
+        clinician = Clinician(base, email, password, patients, seed=n)
         clinician.sign_in()
         made.append(clinician)
     return made

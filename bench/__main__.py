@@ -63,17 +63,18 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=60,
                         help="how long the mixed load of 50 clinicians runs (default 60)")
     args = parser.parse_args()
-    targets = {}
+    report = {"patients": args.patients, "clinicians": args.clinicians, "results": {}}
     with tempfile.TemporaryDirectory() as tmp:
         print("SQLite")
-        targets["sqlite"] = run_on(f"sqlite:///{tmp}/bench.sqlite", args.patients,
-                                   args.clinicians, args.load_seconds)
+        report["results"]["sqlite"] = run_on(f"sqlite:///{tmp}/bench.sqlite", args.patients,
+                                             args.clinicians, args.load_seconds)
+    RESULTS.write_text(json.dumps(report, indent=2))  # kept even if PostgreSQL fails later
     pg = database_url(os.environ.get("BENCH_DATABASE_URL"))
     if pg:
         print("PostgreSQL")
-        targets["postgresql"] = run_on(pg, args.patients, args.clinicians, args.load_seconds)
-    report = {"patients": args.patients, "clinicians": args.clinicians, "results": targets}
-    RESULTS.write_text(json.dumps(report, indent=2))
+        report["results"]["postgresql"] = run_on(pg, args.patients, args.clinicians,
+                                                 args.load_seconds)
+        RESULTS.write_text(json.dumps(report, indent=2))
     measure.print_table(report)
 
 

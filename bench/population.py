@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from tracker.catalogue import default_catalogue
 from tracker.extensions import db
@@ -99,4 +99,17 @@ def build(patients: int, clinicians: int, trials_per_patient: int = 6, seed: int
         table = model if key == "team" else model.__table__
         for i in range(0, len(rows[key]), 5000):
             db.session.execute(insert(table), rows[key][i:i + 5000])
+    _advance_sequences()
     db.session.commit()
+
+
+def _advance_sequences() -> None:
+    """Move PostgreSQL's id sequences past the ids inserted here, so the app's own inserts
+    (the mixed load's saves) get fresh ids. SQLite needs nothing: it takes the next rowid."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("users", "patients", "episodes", "trials", "dose_steps", "measurements",
+                  "treatments"):
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,36 +22,51 @@ SHOTS = Path(__file__).parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "browser test password"
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+@contextmanager
+def live_app(tmp_path_factory, name: str, seed):
+    """Serve the app on a fresh database (its own SQLite file, or the test PostgreSQL) and
+    yield (base URL, what ``seed()`` returned); ``seed`` runs in the app context and commits.
+    Skips without Debian's chromium."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     import config
 
     url = config.TestingConfig.SQLALCHEMY_DATABASE_URI
     if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('live')}/live.sqlite"
+        url = f"sqlite:///{tmp_path_factory.mktemp(name)}/{name}.sqlite"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         db.drop_all()
         db.create_all()
-        for email, name, role in (("browser@example.org", "Dr Browser", Role.CLINICIAN),
-                                  ("admin@example.org", "Ada Admin", Role.ADMIN),
-                                  ("privacy@example.org", "Pia Privacy", Role.PRIVACY_OFFICER)):
-            user = User(email=email, name=name, role=role)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-        db.session.commit()
+        seeded = seed()
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seeded
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+def _browser_users() -> None:
+    for email, name, role in (("browser@example.org", "Dr Browser", Role.CLINICIAN),
+                              ("admin@example.org", "Ada Admin", Role.ADMIN),
+                              ("privacy@example.org", "Pia Privacy", Role.PRIVACY_OFFICER)):
+        user = User(email=email, name=name, role=role)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    with live_app(tmp_path_factory, "live", _browser_users) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,13 @@ or critical violation anywhere. The moderate and minor ones left are listed in t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.test_browser import CHROMIUM, PASSWORD, browser  # noqa: F401  (fixture)
-from tracker import create_app
+from tests.test_browser import PASSWORD, browser, live_app  # noqa: F401  (fixture)
 from tracker.extensions import db
 from tracker.interchange.history import parse
 from tracker.interchange.transfer import import_document
@@ -29,49 +25,33 @@ DATA = Path(__file__).parent / "data"
 ACCEPTED: set[str] = set()
 
 
+def _seed_site() -> dict[str, int]:
+    users = {}
+    for email, name, role in (("axe@example.org", "Dr Axe", Role.CLINICIAN),
+                              ("axe-admin@example.org", "Ada Admin", Role.ADMIN)):
+        users[role] = User(email=email, name=name, role=role)
+        users[role].set_password(PASSWORD)
+        db.session.add(users[role])
+    db.session.flush()
+    document = parse(json.loads((DATA / "example-history.json").read_text()))
+    patient = import_document(document, users[Role.CLINICIAN])
+    patient.treatments.append(Treatment(kind=TreatmentKind.ECT, start=date(2024, 5, 2),
+                                        sessions=6))
+    empty = Patient(mrn="AXE-0", name="Nora New", birth_date=date(1990, 1, 1),
+                    sex=Sex.FEMALE, clinicians=[users[Role.CLINICIAN]])
+    db.session.add(empty)
+    db.session.commit()
+    return {"patient": patient.id, "empty": empty.id, "trial": patient.trials[1].id,
+            "episode": patient.episodes[0].id, "clinician": users[Role.CLINICIAN].id}
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A live server with a clinician, an admin, the format's example patient and an empty one."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `make axe` (npm ci)")
-    import config
-
-    url = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('axe')}/axe.sqlite"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        users = {}
-        for email, name, role in (("axe@example.org", "Dr Axe", Role.CLINICIAN),
-                                  ("axe-admin@example.org", "Ada Admin", Role.ADMIN)):
-            users[role] = User(email=email, name=name, role=role)
-            users[role].set_password(PASSWORD)
-            db.session.add(users[role])
-        db.session.flush()
-        document = parse(json.loads((DATA / "example-history.json").read_text()))
-        patient = import_document(document, users[Role.CLINICIAN])
-        patient.treatments.append(Treatment(kind=TreatmentKind.ECT, start=date(2024, 5, 2),
-                                            sessions=6))
-        empty = Patient(mrn="AXE-0", name="Nora New", birth_date=date(1990, 1, 1),
-                        sex=Sex.FEMALE, clinicians=[users[Role.CLINICIAN]])
-        db.session.add(empty)
-        db.session.commit()
-        ids = {"patient": patient.id, "empty": empty.id, "trial": patient.trials[1].id,
-               "episode": patient.episodes[0].id, "clinician": users[Role.CLINICIAN].id}
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", ids
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with live_app(tmp_path_factory, "axe", _seed_site) as served:
+        yield served
 
 
 def _violations(page) -> list[dict]:

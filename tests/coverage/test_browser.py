@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.coverage.web import three_patients
-from tests.test_browser import CHROMIUM, PASSWORD, SHOTS, browser  # noqa: F401 (fixture)
-from tracker import create_app
+from tests.test_browser import PASSWORD, SHOTS, browser, live_app  # noqa: F401 (fixture)
 from tracker.extensions import db
 from tracker.models import CoveragePolicySetting, Role, User
 
@@ -20,43 +16,27 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def _seed_coverage() -> None:
+    users = []
+    for email, role in (("cov@example.org", Role.CLINICIAN), ("covadmin@example.org",
+                                                              Role.ADMIN)):
+        user = User(email=email, name=email.split("@")[0], role=role)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        users.append(user)
+    for policy in ("cigna-spravato", "aetna-tms"):
+        db.session.add(CoveragePolicySetting(policy_id=policy, enabled=True,
+                                             updated_at=datetime.now()))
+    db.session.flush()
+    three_patients(users[0])
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A live app with three patients and Cigna's and Aetna's policies enabled."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
-    import config
-
-    url = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('coverage')}/live.sqlite"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        users = []
-        for email, role in (("cov@example.org", Role.CLINICIAN), ("covadmin@example.org",
-                                                                  Role.ADMIN)):
-            user = User(email=email, name=email.split("@")[0], role=role)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            users.append(user)
-        for policy in ("cigna-spravato", "aetna-tms"):
-            db.session.add(CoveragePolicySetting(policy_id=policy, enabled=True,
-                                                 updated_at=datetime.now()))
-        db.session.flush()
-        three_patients(users[0])
-        db.session.commit()
-    live = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=live.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live.server_port}"
-    live.shutdown()
-    thread.join()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with live_app(tmp_path_factory, "coverage", _seed_coverage) as (base, _):
+        yield base
 
 
 def signed_in(browser, server, email, width=1280):  # noqa: F811

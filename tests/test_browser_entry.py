@@ -55,8 +55,8 @@ def test_a_dose_step_is_added_and_removed_without_a_page_load_and_enter_saves(pa
     page.focus("#doses-1-amount_mg")
     page.keyboard.press("Enter")  # saves: it does not add a step
     page.wait_for_load_state()
+    page.wait_for_selector(".flash-success")  # the chart has loaded: only then a screenshot
     page.screenshot(path=str(SHOTS / "trial-form-after-enter.png"), full_page=True)
-    page.wait_for_selector(".flash-success")
     doses = page.inner_text("table.trials td.doses")
     assert "75 mg/day" in doses and "150 mg/day" in doses and "999" not in doses
     assert "venlafaxine XR" in page.inner_text("table.trials")

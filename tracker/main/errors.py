@@ -57,6 +57,20 @@ def register(app: Flask) -> None:
         return render_template("errors/unavailable.html"), 503, {
             "Retry-After": str(RETRY_AFTER_SECONDS)}
 
+    @app.teardown_appcontext
+    def drop_a_lost_session(_error) -> None:
+        """End the request's session even when the database dropped its connection.
+
+        Registered after Flask-SQLAlchemy's own teardown, so it runs first: removing the
+        session rolls back, and a rollback on a connection the server closed (a restart just
+        after the response was rendered) raises outside every error handler, a 500 from the
+        server. The connection is invalidated by then; the pool makes a new one next time.
+        """
+        try:
+            db.session.remove()
+        except DBAPIError:
+            db.session.registry.clear()
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,16 +19,12 @@ PRIVACY_OFFICER_ENDPOINTS = PUBLIC_ENDPOINTS | {
 def load_user(session_id: str) -> User | None:
     """Return the user of a session id ``"<id>:<token>"`` while the token is current and the
     cookie's server-side session is open and theirs."""
-    from tracker.auth.sessions import current_session
+    from tracker.auth.sessions import session_user
 
     user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+    if not user_id.isdigit() or not token:
         return None
-    row = current_session()
-    if row is None or row.user_id != user.id:
-        return None
-    return user
+    return session_user(int(user_id), token)
 
 
 def require_sign_in():

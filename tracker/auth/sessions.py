@@ -62,6 +62,24 @@ def current_session() -> UserSession | None:
     return g.user_session
 
 
+def session_user(user_id: int, token: str) -> User | None:
+    """Return the user ``user_id`` if ``token`` is their current session token and this
+    request's cookie holds an open server-side session of theirs, else None.
+
+    One statement reads the user with their session row; the row is kept for
+    ``current_session`` (the idle check reads it next).
+    """
+    key = session.get(SESSION_KEY)
+    found = db.session.execute(
+        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.key_hash == _hash(key),
+               UserSession.ended_at.is_(None))).first() if isinstance(key, str) else None
+    g.user_session = found[1] if found else None
+    if found is None or not secrets.compare_digest(found[0].session_token, token):
+        return None
+    return found[0]
+
+
 def end_session(reason: str) -> None:
     """End this request's server-side session (the caller commits)."""
     row = current_session()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from datetime import date
 from importlib import resources
@@ -101,7 +102,16 @@ def _top(data: dict, problems: list[str]) -> None:
 
 
 def parse_policy(text: str) -> p.Policy:
-    """Return the policy a TOML text describes; raise ``InvalidPolicy`` naming every problem."""
+    """Return the policy a TOML text describes; raise ``InvalidPolicy`` naming every problem.
+
+    Parsed once per text and process (policies are immutable): the panel reads the enabled
+    policies on every request.
+    """
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=128)
+def _parse(text: str) -> p.Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -128,7 +138,13 @@ def shipped_texts() -> dict[str, str]:
 
 
 def shipped_policies() -> dict[str, p.Policy]:
-    """Return the shipped policies by id; a broken shipped file is a programming error."""
+    """Return the shipped policies by id (a new dict each call; the files are read once per
+    process, as they ship with the code); a broken shipped file is a programming error."""
+    return dict(_shipped())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> dict[str, p.Policy]:
     policies = {}
     for name, text in shipped_texts().items():
         try:

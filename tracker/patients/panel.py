@@ -20,6 +20,7 @@ SORTS = {
     "first_met": StoredAssessment.first_met,
     "maudsley": StoredAssessment.maudsley_score,
 }
+VERDICT_SORTS = {"episode", "failed", "first_met", "maudsley"}
 FLAGS = ("met", "not_met", "outcome_missing")
 ELIGIBILITY = {"eligible": True, "not_eligible": False, "undecided": None}
 
@@ -37,15 +38,24 @@ class PanelQuery:
     coverage: str = ""  # an enabled policy id: show its column
     eligibility: str = ""  # a key of ELIGIBILITY: filter on it
 
+    @property
+    def by_verdict(self) -> bool:
+        """True when which patients the page shows depends on their verdicts (sorted or
+        filtered by one), so every stale verdict of the panel must be recomputed first."""
+        return (self.sort in VERDICT_SORTS or self.flag in FLAGS
+                or bool(self.coverage and self.eligibility in ELIGIBILITY))
+
 
 @dataclass(frozen=True)
 class PanelRow:
     """A patient with the stored verdict; ``has_trials`` is False for a patient with no
-    history yet, whose "not met" means nothing has been logged."""
+    history yet, whose "not met" means nothing has been logged. ``stale`` is True when the
+    verdict (or the chosen policy's result) must be recomputed before it is shown."""
 
     patient: Patient
-    verdict: StoredAssessment
+    verdict: StoredAssessment | None
     has_trials: bool
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,37 +64,78 @@ class PanelPage:
     total: int
     query: PanelQuery
     coverage: dict[int, bool | None] | None = None  # patient id -> eligible, for q.coverage
+    stale: int = 0  # how many of the clinician's verdicts (whole panel) must be recomputed
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def refresh_stale(user: User, today: date, coverage: str = "") -> int:
-    """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
+def _expired(today: date):
+    return or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today)
 
-    A verdict holds until its ``valid_until`` date (None: until the history changes), so a
-    morning's first panel recomputes only what time itself changed. With ``coverage`` (a policy
-    id), results under that policy computed before today are recomputed too: eligibility can
-    change by itself (a birthday, a score leaving its window).
-    """
-    expired = or_(StoredAssessment.patient_id.is_(None), StoredAssessment.valid_until <= today)
+
+def _outdated(today: date):
+    """The chosen policy's stored result is missing or was computed before ``today``."""
+    return or_(StoredCoverage.patient_id.is_(None), StoredCoverage.computed_on < today)
+
+
+def _with_stored_coverage(stmt, coverage: str):
+    stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == coverage)
+    return stmt.outerjoin(StoredCoverage, stored)
+
+
+def _stale(user: User, today: date, coverage: str = ""):
+    """Select (patient id, stored verdict's patient id, valid until) of the user's patients
+    whose verdict expired by ``today``, or who have none; with ``coverage`` (a policy id),
+    also those whose result under that policy was computed before today."""
     stmt = (select(Patient.id, StoredAssessment.patient_id, StoredAssessment.valid_until)
             .join(care_team, care_team.c.patient_id == Patient.id)
             .outerjoin(StoredAssessment)
             .where(care_team.c.user_id == user.id))
     if coverage:
-        stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == coverage)
-        stmt = stmt.outerjoin(StoredCoverage, stored).where(or_(
-            expired, StoredCoverage.patient_id.is_(None), StoredCoverage.computed_on < today))
-    else:
-        stmt = stmt.where(expired)
+        return _with_stored_coverage(stmt, coverage).where(
+            or_(_expired(today), _outdated(today)))
+    return stmt.where(_expired(today))
+
+
+def refresh_stale(user: User, today: date, coverage: str = "",
+                  only: list[int] | None = None) -> int:
+    """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
+
+    A verdict holds until its ``valid_until`` date (None: until the history changes), so a
+    morning's first panel recomputes only what time itself changed. With ``coverage`` (a policy
+    id), results under that policy computed before today are recomputed too: eligibility can
+    change by itself (a birthday, a score leaving its window). ``only`` (patient ids) limits
+    the work to those patients (the rows of one page).
+    """
+    stmt = _stale(user, today, coverage)
+    if only is not None:
+        stmt = stmt.where(Patient.id.in_(only))
     rows = db.session.execute(stmt).all()
     stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
     outdated = sorted({pid for pid, _, _ in rows} - set(stale))
     refresh_coverage(outdated, today)
     return reassess(stale, today, stored={pid for pid, has, _ in rows if has is not None}) \
         + len(outdated)
+
+
+def current_page(user: User, q: PanelQuery, today: date) -> PanelPage:
+    """Return the page the clinician asked for with every verdict on it current.
+
+    Usually one statement: the page query also counts the panel's stale verdicts. When some
+    are stale, they are recomputed in bulk and the page read again: all of the panel's when
+    the page is chosen by verdict (sorted or filtered by one), else only the page's own rows
+    (a morning's first panel, sorted by name, recomputes 25 verdicts, not 1,000).
+    """
+    page = panel_page(user, q, today)
+    if not page.stale:
+        return page
+    if q.by_verdict:
+        refresh_stale(user, today, q.coverage)
+    else:
+        refresh_stale(user, today, q.coverage, only=[row.patient.id for row in page.rows])
+    return panel_page(user, q, today)
 
 
 def _matches(search: str):
@@ -95,36 +146,59 @@ def _matches(search: str):
     return or_(name, func.lower(Patient.mrn).like(f"%{search.lower()}%"))
 
 
-def panel_page(user: User, q: PanelQuery) -> PanelPage:
-    """Return one page of the user's patients with their verdicts, in a single statement."""
+def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPage:
+    """Return one page of the user's patients with their stored verdicts, in one statement.
+
+    With ``today``, the same statement counts the panel's stale verdicts (``PanelPage.stale``)
+    and marks the page's own (``PanelRow.stale``); a patient without a stored verdict is on
+    the page with ``verdict`` None. The caller recomputes them (``current_page``).
+    """
     total = func.count().over().label("total")
     has_trials = exists().where(Trial.patient_id == Patient.id,
                                 Trial.entered_in_error_at.is_(None)).label("has_trials")
     stmt = (
         select(Patient, StoredAssessment, has_trials, total)
         .join(care_team, care_team.c.patient_id == Patient.id)
-        .join(StoredAssessment, StoredAssessment.patient_id == Patient.id)
+        .outerjoin(StoredAssessment, StoredAssessment.patient_id == Patient.id)
         .where(care_team.c.user_id == user.id)
     )
+    stale = select(func.count()).select_from(_stale(user, today or date.min,
+                                                   q.coverage).subquery())
+    if today is not None:
+        stmt = stmt.add_columns(stale.scalar_subquery().label("stale"))
     if q.search.replace(",", " ").strip():
         stmt = stmt.where(_matches(q.search))
     if q.flag in FLAGS:
         stmt = stmt.where(StoredAssessment.status == q.flag)
     if q.coverage:
-        stmt = _with_coverage(stmt, q)
+        stmt = _with_coverage(stmt, q, today)
     column = SORTS.get(q.sort, Patient.name)
     order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [PanelRow(row[0], row[1], bool(row.has_trials)) for row in result]
+    rows = [PanelRow(row[0], row[1], bool(row.has_trials), _row_stale(row, today, q))
+            for row in result]
     coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
-    return PanelPage(rows, result[0].total if result else 0, q, coverage)
+    if today is None:
+        stale_count = 0
+    else:  # an empty page (a filter that matches nobody yet) counts them apart
+        stale_count = result[0].stale if result else db.session.scalar(stale)
+    return PanelPage(rows, result[0].total if result else 0, q, coverage, stale_count)
 
 
-def _with_coverage(stmt, q: PanelQuery):
+def _row_stale(row, today: date | None, q: PanelQuery) -> bool:
+    if today is None:
+        return False
+    verdict = row[1]
+    if verdict is None or (verdict.valid_until is not None and verdict.valid_until <= today):
+        return True
+    return bool(q.coverage) and (row.computed_on is None or row.computed_on < today)
+
+
+def _with_coverage(stmt, q: PanelQuery, today: date | None):
     """Add the chosen policy's stored eligibility (same statement) and filter on it."""
-    stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == q.coverage)
-    stmt = stmt.outerjoin(StoredCoverage, stored).add_columns(StoredCoverage.eligible)
+    stmt = _with_stored_coverage(stmt, q.coverage).add_columns(StoredCoverage.eligible,
+                                                              StoredCoverage.computed_on)
     if q.eligibility in ELIGIBILITY:
         wanted = ELIGIBILITY[q.eligibility]
         if wanted is None:

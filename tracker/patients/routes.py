@@ -14,7 +14,7 @@ from tracker.main.edge import int_arg
 from tracker.patients import bp, timeline
 from tracker.patients.chart import age_on, current_medications
 from tracker.patients.forms import PatientForm
-from tracker.patients.panel import PanelQuery, panel_page, refresh_stale
+from tracker.patients.panel import PanelQuery, current_page
 from tracker.records.forms import MeasurementForm
 
 
@@ -38,8 +38,7 @@ def panel():
     query = _panel_query()
     if query.coverage not in policies:
         query = replace(query, coverage="", eligibility="")
-    refresh_stale(current_user, date.today(), query.coverage)
-    page = panel_page(current_user, query)
+    page = current_page(current_user, query, date.today())
     html = render_template("patients/panel.html", page=page, today=date.today(),
                            policies=policies)
     # Recorded after rendering: a commit first would expire every patient on the page.

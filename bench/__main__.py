@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import g, request_started
 
 from bench import measure
-from bench.population import build
+from bench.population import analyse, build
 from config import database_url
 from tracker import create_app
 from tracker.extensions import db
@@ -42,6 +42,7 @@ def run_on(url: str, patients: int, clinicians: int, load_seconds: float) -> dic
         print(f"  built {patients} patients in {seconds:.1f} s")
         results = {"build_seconds": round(seconds, 2)}
         results["assess"] = measure.assess_population()
+        analyse()
         results["reassess"] = [measure.reassess(1), measure.reassess(2)]
         results["panel"] = measure.panel(app)
         results["first_of_day_panel"] = measure.first_of_day_panel(

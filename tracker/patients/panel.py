@@ -80,8 +80,8 @@ def _outdated(today: date):
     return or_(StoredCoverage.patient_id.is_(None), StoredCoverage.computed_on < today)
 
 
-def _with_stored_coverage(stmt, coverage: str):
-    stored = (StoredCoverage.patient_id == Patient.id) & (StoredCoverage.policy_id == coverage)
+def _with_stored_coverage(stmt, coverage: str, patient=Patient.id):
+    stored = (StoredCoverage.patient_id == patient) & (StoredCoverage.policy_id == coverage)
     return stmt.outerjoin(StoredCoverage, stored)
 
 
@@ -89,12 +89,12 @@ def _stale(user: User, today: date, coverage: str = ""):
     """Select (patient id, stored verdict's patient id, valid until) of the user's patients
     whose verdict expired by ``today``, or who have none; with ``coverage`` (a policy id),
     also those whose result under that policy was computed before today."""
-    stmt = (select(Patient.id, StoredAssessment.patient_id, StoredAssessment.valid_until)
-            .join(care_team, care_team.c.patient_id == Patient.id)
-            .outerjoin(StoredAssessment)
+    patient = care_team.c.patient_id
+    stmt = (select(patient, StoredAssessment.patient_id, StoredAssessment.valid_until)
+            .outerjoin(StoredAssessment, StoredAssessment.patient_id == patient)
             .where(care_team.c.user_id == user.id))
     if coverage:
-        return _with_stored_coverage(stmt, coverage).where(
+        return _with_stored_coverage(stmt, coverage, patient).where(
             or_(_expired(today), _outdated(today)))
     return stmt.where(_expired(today))
 
@@ -111,7 +111,7 @@ def refresh_stale(user: User, today: date, coverage: str = "",
     """
     stmt = _stale(user, today, coverage)
     if only is not None:
-        stmt = stmt.where(Patient.id.in_(only))
+        stmt = stmt.where(care_team.c.patient_id.in_(only))
     rows = db.session.execute(stmt).all()
     stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
     outdated = sorted({pid for pid, _, _ in rows} - set(stale))
@@ -153,11 +153,11 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
     and marks the page's own (``PanelRow.stale``); a patient without a stored verdict is on
     the page with ``verdict`` None. The caller recomputes them (``current_page``).
     """
-    total = func.count().over().label("total")
+    count = func.count().over().label("total")
     has_trials = exists().where(Trial.patient_id == Patient.id,
                                 Trial.entered_in_error_at.is_(None)).label("has_trials")
     stmt = (
-        select(Patient, StoredAssessment, has_trials, total)
+        select(Patient, StoredAssessment, has_trials, count)
         .join(care_team, care_team.c.patient_id == Patient.id)
         .outerjoin(StoredAssessment, StoredAssessment.patient_id == Patient.id)
         .where(care_team.c.user_id == user.id)
@@ -179,11 +179,12 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
     rows = [PanelRow(row[0], row[1], bool(row.has_trials), _row_stale(row, today, q))
             for row in result]
     coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
+    total = result[0].total if result else 0
     if today is None:
-        stale_count = 0
-    else:  # an empty page (a filter that matches nobody yet) counts them apart
-        stale_count = result[0].stale if result else db.session.scalar(stale)
-    return PanelPage(rows, result[0].total if result else 0, q, coverage, stale_count)
+        return PanelPage(rows, total, q, coverage)
+    # an empty page (a filter that matches nobody yet) counts the stale verdicts apart
+    return PanelPage(rows, total, q, coverage,
+                     result[0].stale if result else db.session.scalar(stale))
 
 
 def _row_stale(row, today: date | None, q: PanelQuery) -> bool:

@@ -57,10 +57,11 @@ def register_edge(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from tracker import audit, models  # noqa: F401  (models for Flask-Migrate; audit listens)
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
+    from tracker.transactions import configure_sqlite
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(app, db.engine)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -79,33 +80,6 @@ def register_extensions(app: Flask) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-def configure_sqlite(engine) -> None:
-    """Make SQLite honour foreign keys as PostgreSQL does, and serialise writers across
-    processes: every transaction takes the write lock when it begins (``BEGIN IMMEDIATE``)
-    and waits up to 30 s for it, so two app servers never read the same audit head and then
-    both append to it, and no reader must upgrade to a writer mid-transaction (which SQLite
-    refuses with "database is locked")."""
-    from sqlalchemy import event
-
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # the driver begins nothing: "begin" below does
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        if engine.url.database not in (None, "", ":memory:"):
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:

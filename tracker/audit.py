@@ -5,7 +5,7 @@ transaction as the change, with its before and after values; views record sign-i
 views and exports with ``record``. Events form a chain keyed with ``AUDIT_HMAC_KEY`` (HMAC):
 ``verify`` finds the first link that was altered, removed or reordered, and no one without
 the key can write a chain that passes. One appender at a time: PostgreSQL takes an advisory
-lock, SQLite's transactions take the write lock when they begin (``configure_sqlite``).
+lock, SQLite's writing transactions take the write lock when they begin (``transactions``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.audit import GENESIS, event_hash
+from tracker.transactions import writing
 
 AUDITED = {Patient: "patient", Episode: "episode", Trial: "trial", DoseStep: "dose_step",
            Measurement: "measurement", Treatment: "treatment", User: "user"}
@@ -45,7 +46,9 @@ _CHAIN_LOCK = 727_001  # PostgreSQL advisory lock: one appender at a time keeps 
 def record(action: str, *, patient: Patient | None = None, entity: str = "",
            entity_id: int | None = None, detail: dict | None = None,
            actor: User | None = None) -> None:
-    """Append one event to the trail in the current transaction (the caller commits)."""
+    """Append one event to the trail in the current transaction (the caller commits); in a
+    read-only request, from here on the request writes (``transactions.writing``)."""
+    writing()
     if patient is not None:
         entity, entity_id = entity or "patient", entity_id or patient.id
     _append(db.session, [_event(action, entity, entity_id,

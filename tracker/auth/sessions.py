@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import User, UserSession
+from tracker.transactions import writing
 
 SESSION_KEY = "sid"
 SEEN_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often
@@ -125,9 +126,11 @@ def end_idle_session():
     reason = _expired(row, now)
     if reason is None:
         if now - row.last_seen_at >= min(SEEN_EVERY, _idle_limit() / 4):
+            writing()
             row.last_seen_at = now
             db.session.commit()
         return None
+    writing()
     end_session(reason)
     audit.record("sign_out", detail={"reason": reason})
     db.session.commit()

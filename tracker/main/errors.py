@@ -11,7 +11,11 @@ RETRY_AFTER_SECONDS = 30
 
 
 def database_unreachable(error: Exception) -> bool:
-    """Tell whether ``error`` means the database cannot be reached (down, restarting, locked)."""
+    """Tell whether ``error`` means the database cannot be reached (down, restarting, locked).
+
+    A write in a read-only request (``transactions``) is a bug, not an outage."""
+    if getattr(getattr(error, "orig", None), "sqlite_errorname", "") == "SQLITE_READONLY":
+        return False
     if isinstance(error, OperationalError | InterfaceError):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated

@@ -11,6 +11,7 @@ from tracker.assessments import reassess
 from tracker.coverage.store import refresh_coverage
 from tracker.extensions import db
 from tracker.models import Patient, StoredAssessment, StoredCoverage, Trial, User, care_team
+from tracker.transactions import writing
 
 SORTS = {
     "name": Patient.sort_name,
@@ -109,6 +110,7 @@ def refresh_stale(user: User, today: date, coverage: str = "",
     change by itself (a birthday, a score leaving its window). ``only`` (patient ids) limits
     the work to those patients (the rows of one page).
     """
+    writing()
     stmt = _stale(user, today, coverage)
     if only is not None:
         stmt = stmt.where(care_team.c.patient_id.in_(only))

@@ -47,6 +47,8 @@ def run_on(url: str, patients: int, clinicians: int, load_seconds: float) -> dic
         results["panel"] = measure.panel(app)
         results["first_of_day_panel"] = measure.first_of_day_panel(
             app, results["panel"]["page_ms"])
+        results["first_of_day_by_verdict"] = measure.first_of_day_panel(
+            app, results["panel"]["page_ms"], "/patients/?sort=failed&dir=desc")
         results["chart"] = measure.chart(app)
         results["panel_csv"] = measure.panel_csv()
         results["http"] = measure.http(url)

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import render_template_string
@@ -89,14 +90,15 @@ def signed_in(app, user: User):
 
 
 def panel(app) -> dict:
-    """Panel page through the test client against the bare query of the same rows."""
+    """Panel page through the test client against the bare query of the same rows (the page's
+    one statement: its rows, their count and the panel's count of stale verdicts)."""
     user = _busiest_clinician()
     total = db.session.scalar(select(func.count()).where(care_team.c.user_id == user.id))
     client = signed_in(app, user)
     client.get("/patients/")  # first call of the day recomputes nothing: all are current
-    query = PanelQuery(sort="failed", descending=True, per_page=25)
+    query, today = PanelQuery(sort="failed", descending=True, per_page=25), date.today()
     page_times = [timed(lambda: client.get("/patients/?sort=failed&dir=desc")) for _ in range(30)]
-    sql_times = [timed(lambda: panel_page(user, query)) for _ in range(30)]
+    sql_times = [timed(lambda: panel_page(user, query, today)) for _ in range(30)]
     page, sql = statistics.median(page_times), statistics.median(sql_times)
     return {"clinician_patients": total, "page_ms": round(page * 1000, 2),
             "query_ms": round(sql * 1000, 2), "ratio": round(page / sql, 2), "target": 3}
@@ -213,10 +215,12 @@ def http(url: str) -> dict:
     return results
 
 
-def first_of_day_panel(app, normal_page_ms: float) -> dict:
-    """The busiest clinician's first panel of the day: every verdict expired yesterday."""
-    from datetime import date, timedelta
+def first_of_day_panel(app, normal_page_ms: float, path: str = "/patients/") -> dict:
+    """The busiest clinician's first panel of the day: every verdict expired yesterday.
 
+    ``path`` is the panel a clinician opens (sorted by name: its own 25 rows are recomputed);
+    ``/patients/?sort=failed&dir=desc`` needs every verdict of the panel recomputed first.
+    """
     from tests.test_pages import StatementCounter
 
     user = _busiest_clinician()
@@ -231,10 +235,11 @@ def first_of_day_panel(app, normal_page_ms: float) -> dict:
         db.session.commit()
         db.session.remove()
         with StatementCounter(db.engine) as counter:
-            times.append(timed(lambda: client.get("/patients/")))
+            times.append(timed(lambda: client.get(path)))
         statements.append(counter.count)
     ms = statistics.median(times) * 1000
-    return {"patients": db.session.scalar(select(func.count()).select_from(mine.subquery())),
+    return {"path": path,
+            "patients": db.session.scalar(select(func.count()).select_from(mine.subquery())),
             "ms": round(ms, 1), "statements": max(statements),
             "ratio_to_panel": round(ms / normal_page_ms, 1), "target_ratio": 3,
             "target_statements": 20}
@@ -242,8 +247,6 @@ def first_of_day_panel(app, normal_page_ms: float) -> dict:
 
 def reassess(workers: int) -> dict:
     """Recompute and store every verdict (``trd reassess``), with ``workers`` processes."""
-    from datetime import date
-
     from tracker.reassessment import every_patient, reassess_all
 
     ids = every_patient()
@@ -279,10 +282,10 @@ def print_table(report: dict) -> None:
         c = r["chart"]
         print(f"  chart           median {c['median_ms']} ms, p95 {c['p95_ms']} ms "
               f"(target p95 < 50 ms), {c['trials']} trials, {c['ratio_to_plain']}x a plain render")
-        f = r["first_of_day_panel"]
-        print(f"  first panel of the day  {f['ms']} ms, {f['statements']} statements for "
-              f"{f['patients']} expired verdicts: {f['ratio_to_panel']}x a normal panel "
-              "(targets <= 3x, <= 20 statements)")
+        for f in (r["first_of_day_panel"], r["first_of_day_by_verdict"]):
+            print(f"  first panel of the day  {f['path']}: {f['ms']} ms, {f['statements']} "
+                  f"statements, {f['patients']} expired verdicts: {f['ratio_to_panel']}x a "
+                  "normal panel (targets <= 3x, <= 20 statements)")
         a = r["assess"]
         print(f"  rule engine     {a['patients_per_s']} patients/s; assess {a['assess_s']} s vs "
               f"load {a['load_s']} s: {a['assess_to_load']}x (target <= 0.25x)")

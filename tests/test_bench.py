@@ -18,4 +18,6 @@ def test_bench_population_and_measurements_run(app, db):
     assert measure.panel_csv()["rows"] == 40
     first = measure.first_of_day_panel(app, panel["page_ms"])
     assert first["patients"] == 20 and first["statements"] <= first["target_statements"]
+    by_verdict = measure.first_of_day_panel(app, panel["page_ms"], "/patients/?sort=failed")
+    assert by_verdict["statements"] <= by_verdict["target_statements"]
     assert measure.reassess(1)["patients"] == 40

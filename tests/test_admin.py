@@ -68,3 +68,14 @@ def test_audit_trail_pages_fifty_events_at_a_time(db, client):
     assert "Page 2 of 2" in second and '&#34;n&#34;:9}' in second
     assert '&#34;n&#34;:10}' not in second
     assert 'rel="prev"' in second
+
+
+def test_roles_are_named_as_people_say_them(db, client):
+    admin = make_user(Role.ADMIN)
+    make_user(Role.PRIVACY_OFFICER)
+    db.session.commit()
+    login(client, admin.email)
+    listed = client.get("/admin/users").text
+    assert "<td>Privacy officer</td>" in listed and "privacy_officer</td>" not in listed
+    form = client.get("/admin/users/new").text
+    assert '<option value="privacy_officer">Privacy officer</option>' in form

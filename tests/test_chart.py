@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from tests.conftest import make_patient, make_trial
 from tracker.assessments import store_assessment
@@ -87,6 +87,26 @@ def test_panel_sorts_by_family_name_and_finds_family_comma_given(db, clinician):
     assert panel_page(clinician, PanelQuery(search="Morris, Adam")).rows == []
 
 
+def test_panel_sorts_the_current_episode_by_the_weeks_it_shows(db, clinician):
+    from tracker.models import Episode
+    from tracker.rules.vocab import Severity
+
+    for name, weeks in (("Long Episode", 80), ("Short Episode", 3), ("Mid Episode", 20)):
+        patient = make_patient(clinician, name=name)
+        patient.episodes.append(Episode(key="e1", onset=date.today() - timedelta(weeks=weeks),
+                                        severity=Severity.MODERATE))
+        db.session.flush()
+        store_assessment(patient)
+    db.session.commit()
+
+    def names(descending: bool) -> list[str]:
+        query = PanelQuery(sort="episode", descending=descending)
+        return [r.patient.name for r in panel_page(clinician, query).rows]
+
+    assert names(False) == ["Short Episode", "Mid Episode", "Long Episode"]  # fewest weeks
+    assert names(True) == ["Long Episode", "Mid Episode", "Short Episode"]
+
+
 def test_panel_marks_the_sorted_column_header_and_names_the_edit_links(db, signed_in,
                                                                         clinician):
     patient = make_patient(clinician)
@@ -99,3 +119,17 @@ def test_panel_marks_the_sorted_column_header_and_names_the_edit_links(db, signe
     page = _chart(signed_in, patient)
     assert "Edit<span class=\"visually-hidden\"> the sertraline trial of 2024-01-05</span>" in page
     assert not re.search(r"<th[^>]*>\s*</th>", page)
+
+
+def test_an_unknown_profile_or_policy_in_the_address_is_named_not_ignored(db, signed_in,
+                                                                         clinician):
+    patient = make_patient(clinician)
+    store_assessment(patient)
+    db.session.commit()
+    chart = signed_in.get(f"/patients/{patient.id}?profile=nonsense").text
+    assert "There is no profile called “nonsense”: the verdict below uses Two adequate" in chart
+    panel = signed_in.get("/patients/?coverage=no-such-policy").text
+    assert "No enabled payer policy is called “no-such-policy”" in panel
+    panel = signed_in.get("/patients/?eligibility=eligible").text
+    assert "Choose a payer policy to filter by its eligibility" in panel
+    assert "Choose a payer" not in signed_in.get("/patients/").text

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import Role
 
-ROLES = [SelectChoice(r.value, r.value) for r in Role]
+ROLES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class NewUserForm(FlaskForm):

@@ -13,6 +13,11 @@ class Role(StrEnum):
     # Reads the audit trail with its clinical detail (every such read is audited); nothing else.
     PRIVACY_OFFICER = "privacy_officer"
 
+    @property
+    def label(self) -> str:
+        """The role as people say it: "Clinician", "Admin", "Privacy officer"."""
+        return self.value.replace("_", " ").capitalize()
+
 
 def enum_column(enum: type[StrEnum], name: str) -> Enum:
     """Return a portable enum type stored as its values, checked by a named constraint."""

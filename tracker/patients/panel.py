@@ -175,7 +175,9 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
     if q.coverage:
         stmt = _with_coverage(stmt, q, today)
     column = SORTS.get(q.sort, Patient.name)
-    order = column.desc().nulls_last() if q.descending else column.asc().nulls_last()
+    # The episode column shows weeks since onset: fewest weeks first is latest onset first.
+    descending = q.descending != (q.sort == "episode")
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
     rows = [PanelRow(row[0], row[1], bool(row.has_trials), _row_stale(row, today, q))

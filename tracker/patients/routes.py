@@ -37,6 +37,12 @@ def panel():
     policies = enabled_policies()
     query = _panel_query()
     if query.coverage not in policies:
+        if query.coverage:
+            flash(f"No enabled payer policy is called “{query.coverage}”: the panel is shown "
+                  "without a coverage column.", "info")
+        elif query.eligibility:
+            flash("Choose a payer policy to filter by its eligibility: the panel is shown "
+                  "unfiltered.", "info")
         query = replace(query, coverage="", eligibility="")
     page = current_page(current_user, query, date.today())
     html = render_template("patients/panel.html", page=page, today=date.today(),
@@ -52,6 +58,8 @@ def chart(patient_id: int):
     patient = patient_or_404(patient_id)
     profile = request.args.get("profile", rules.DEFAULT_PROFILE)
     if profile not in rules.PROFILES:
+        flash(f"There is no profile called “{profile[:40]}”: the verdict below uses "
+              f"{rules.PROFILES[rules.DEFAULT_PROFILE].title}.", "info")
         profile = rules.DEFAULT_PROFILE
     result = assess_patient(patient, profile)
     coverage = evaluate_enabled(history_of(patient), result.as_of)

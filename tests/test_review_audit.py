@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from tests.conftest import csrf, login, make_patient, make_trial, make_user
 from tests.routes import world
 from tracker import audit
-from tracker.models import AuditEvent, Role
+from tracker.models import AuditEvent, Role, Trial
 from tracker.models.audit import APPEND_ONLY, DROP_APPEND_ONLY, GENESIS, plain_event_hash
 
 
@@ -187,13 +187,52 @@ def test_dose_steps_removed_by_a_trial_edit_are_audited_with_the_patient(db, sig
         "version": str(trial.version)})
     assert response.status_code == 302
     deleted = _events(db, action="delete", entity="dose_step")
-    assert sorted(e.entity_id for e in deleted) == sorted(steps)
+    assert sorted(e.entity_id for e in deleted) == sorted(steps[1:])  # the first is kept
     assert {e.patient_id for e in deleted} == {patient.id}
-    assert {e.details["mg_per_day"] for e in deleted} == {50, 100, 150}
+    assert {e.details["mg_per_day"] for e in deleted} == {100, 150}
     created = _events(db, action="create", entity="dose_step")
-    assert created and {e.patient_id for e in created} == {patient.id}
+    assert len(created) == 3  # by make_trial, before the edit; the edit created none
     filtered = {e.entity for e in _events(db, patient_id=patient.id)}
     assert "dose_step" in filtered
+
+
+def _edit_trial(client, patient, trial, steps: list[tuple[str, str]]):
+    url = f"/patients/{patient.id}/trials/{trial.id}/edit"
+    data = {"csrf_token": csrf(client, url), "drug": "sertraline", "episode": "",
+            "stopped": "", "stop_reason": "", "adherence": "good", "response": "unknown",
+            "notes": "", "version": str(trial.version)}
+    for i, (start, mg) in enumerate(steps):
+        data[f"doses-{i}-start"], data[f"doses-{i}-mg_per_day"] = start, mg
+    return client.post(url, data=data)
+
+
+def test_a_trial_edit_records_only_the_dose_steps_it_changed(db, signed_in, clinician):
+    patient = make_patient(clinician)
+    trial = make_trial(patient, doses=((date(2024, 1, 1), 50), (date(2024, 2, 1), 100)))
+    db.session.commit()
+    first, second = (step.id for step in trial.doses)
+
+    def steps_since(before: int) -> list:
+        return [e for e in _events(db, entity="dose_step") if e.id > before]
+
+    before = _events(db)[-1].id
+    unchanged = [("2024-01-01", "50"), ("2024-02-01", "100")]
+    assert _edit_trial(signed_in, patient, trial, unchanged).status_code == 302
+    assert steps_since(before) == []
+    db.session.expire_all()
+    before = _events(db)[-1].id
+    changed = [("2024-01-01", "50"), ("2024-02-01", "150"), ("2024-03-01", "200")]
+    assert _edit_trial(signed_in, patient, trial, changed).status_code == 302
+    events = steps_since(before)
+    assert [(e.action, e.entity_id) for e in events if e.action != "create"] == \
+        [("update", second)]
+    update = next(e for e in events if e.action == "update")
+    assert update.details["mg_per_day"] == {"before": 100, "after": 150}
+    created = [e for e in events if e.action == "create"]
+    assert [e.details["mg_per_day"] for e in created] == [200]
+    db.session.expire_all()
+    assert [(s.id, s.mg_per_day) for s in db.session.get(Trial, trial.id).doses][:2] == \
+        [(first, 50), (second, 150)]
 
 
 # Finding 10 ---------------------------------------------------------------------------------

@@ -171,14 +171,30 @@ def save_trial(patient: Patient, trial: Trial | None, data: dict,
     trial.response = Response(data["response"])
     trial.notes = data["notes"] or ""
     trial.above_max_confirmed = above_max and bool(data.get("confirm_above_max"))
-    if trial.doses:  # delete the old steps first: the new ones may reuse their dates
-        trial.doses.clear()
-        db.session.flush()
-    trial.doses.extend(DoseStep(start=s.start, mg_per_day=s.mg_per_day, amount_mg=s.amount_mg,
-                                times_per_day=s.times_per_day) for s in steps)
+    _keep_steps(trial, steps)
     db.session.flush()
     store_assessment(patient)
     return trial
+
+
+def _keep_steps(trial: Trial, steps: list[StepInput]) -> None:
+    """Make the trial's dose steps those of ``steps``, matched by start date: a step that is
+    unchanged stays as it is (the audit trail records only what the edit changed), a changed
+    one is updated, a new date is added and a date no longer there is deleted."""
+    wanted = {s.start: s for s in steps}
+    for step in [step for step in trial.doses if step.start not in wanted]:
+        trial.doses.remove(step)
+    kept = {step.start: step for step in trial.doses}
+    for s in steps:
+        step = kept.get(s.start)
+        if step is None:
+            trial.doses.append(DoseStep(start=s.start, mg_per_day=s.mg_per_day,
+                                        amount_mg=s.amount_mg, times_per_day=s.times_per_day))
+            continue
+        for name in ("mg_per_day", "amount_mg", "times_per_day"):
+            if getattr(step, name) != getattr(s, name):
+                setattr(step, name, getattr(s, name))
+    trial.doses.sort(key=lambda step: step.start)  # as loaded: by start date
 
 
 def add_episode(patient: Patient, data: dict) -> Episode:

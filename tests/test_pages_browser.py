@@ -102,7 +102,8 @@ def test_no_serious_or_critical_axe_violation_on_any_page(browser, site):  # noq
 
     context, page = _signed_in(browser, base, "axe-admin@example.org")
     for path in ("/admin/users", "/admin/users/new", f"/admin/users/{ids['clinician']}",
-                 "/admin/care-teams", f"/admin/care-teams/{p}", "/admin/audit"):
+                 "/admin/care-teams", f"/admin/care-teams/{p}", "/admin/audit",
+                 "/admin/coverage"):
         lesser += _check(page, path)
     context.close()
     severe = [line for line in lesser if "(serious)" in line or "(critical)" in line]
@@ -177,4 +178,31 @@ def test_printing_the_chart_leaves_out_the_controls_and_fits_the_table(browser, 
     SHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SHOTS / "chart-print")],
                    check=True)
+    context.close()
+
+
+def test_admin_pages_and_the_panel_with_a_coverage_column_fit_390_px(browser, site):  # noqa: F811
+    base, _ids = site
+    context, page = _signed_in(browser, base, "axe-admin@example.org")
+    page.goto("/admin/coverage")
+    for box in page.locator("input[name=enabled]").all():
+        box.check()
+    page.locator("form:has(input[name=enabled]) [type=submit]").click()
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/admin/users", "/admin/care-teams", "/admin/coverage", "/admin/audit"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.screenshot(path=str(SHOTS / "admin-audit-390.png"), full_page=True)
+    context.close()
+    context, page = _signed_in(browser, base, "axe@example.org")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/patients/")
+    policy = page.locator("select#coverage option").nth(1).get_attribute("value")
+    page.goto(f"/patients/?coverage={policy}")
+    assert page.locator("th.coverage-col").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for badge in page.locator("table.panel .badge, table.panel .pill").all():
+        assert badge.bounding_box()["height"] < 30  # one line: never split mid-phrase
+    page.screenshot(path=str(SHOTS / "panel-coverage-390.png"), full_page=True)
     context.close()

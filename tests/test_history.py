@@ -73,6 +73,7 @@ def test_example_is_valid_and_brand_names_resolve():
     ({"patient__mrn": ""}, "patient.mrn: must be a non-empty string"),
     ({"patient__sex": "f"}, "patient.sex: must be one of female, male, other, unknown"),
     ({"patient__birth_date": KeyError}, "patient.birth_date: is required"),
+    ({"patient__birth_date": "2999-01-01"}, "patient.birth_date: 2999-01-01 is in the future"),
     ({"format": "trd-history/2"}, "format: must be 'trd-history/1' or 'trd-history/1.1'"),
     ({"treatments__0__end": "2024-01-01"}, "treatments[0].end: must not be before the start"),
     ({"treatments__0__kind": "yoga"},

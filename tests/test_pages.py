@@ -274,3 +274,13 @@ def test_a_new_patient_needs_the_sex_chosen(db, signed_in):
     response = signed_in.post("/patients/new", data=data)
     assert "Choose the sex" in response.text
     assert db.session.query(Patient).count() == 0
+
+
+def test_a_birth_date_in_the_future_is_refused_beside_the_field(db, signed_in):
+    from tracker.models import Patient
+
+    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "FUT-1", "name": "Not Born",
+            "birth_date": "2999-01-01", "sex": "female"}
+    response = signed_in.post("/patients/new", data=data)
+    assert "A birth date cannot be in the future." in response.text
+    assert db.session.query(Patient).count() == 0

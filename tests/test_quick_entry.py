@@ -158,3 +158,10 @@ def test_the_saved_message_counts_in_words():
         "History saved: 1 episode, 2 trials, 3 other treatments."
     assert saved_words({"episodes": 0, "trials": 0, "scores": 0, "treatments": 0}) == \
         "Saved; no history rows were filled in."
+
+
+def test_quick_entry_refuses_a_birth_date_in_the_future(db, signed_in):
+    page = _post(signed_in, "/patients/quick", {**WALK_THROUGH,
+                                                 "patient-birth_date": "2999-05-12"})
+    assert "A birth date cannot be in the future." in page.text
+    assert db.session.query(Patient).count() == 0

@@ -79,6 +79,9 @@ def _patient(r: HistoryReader, value: Any) -> PatientInfo | None:
         r.day(raw.get("birth_date"), "patient.birth_date"),
         r.choice(raw.get("sex"), "patient.sex", labels(Sex)),
     )
+    if info[2] is not None and info[2] > date.today():
+        r.fail("patient.birth_date", f"{info[2]} is in the future")
+        return None
     return None if None in info else PatientInfo(*info)
 
 

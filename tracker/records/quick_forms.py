@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.codes import ICD10_MDD
-from tracker.patients.forms import PatientForm
+from tracker.patients.forms import PatientForm, born_by_today
 from tracker.records.forms import _choices, not_in_future
 from tracker.rules.vocab import Adherence, Instrument, Response, Severity, StopReason, TreatmentKind
 from tracker.vocab import Laterality, Modality
@@ -97,7 +97,8 @@ class TreatmentRow(Row):
 class NewPatientPart(Form):
     mrn = PatientForm.mrn
     name = PatientForm.name
-    birth_date = DateField("Birth date", validators=[DataRequired()], render_kw=TYPED_DATE)
+    birth_date = DateField("Birth date", validators=[DataRequired(), born_by_today],
+                           render_kw=TYPED_DATE)
     sex = PatientForm.sex
 
 

@@ -30,7 +30,8 @@ from tests.fhir_bundles import (
 )
 from tracker.interchange.fhir.export import patient_bundle
 from tracker.interchange.fhir.reader import InvalidBundle, read_bundle
-from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, parse
+from tracker.interchange.history_dump import dump
 from tracker.interchange.reading import read_history
 from tracker.interchange.transfer import export_document, import_document
 from tracker.models import Patient, Treatment

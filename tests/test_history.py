@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tests.rules.helpers import day
 from tracker.catalogue import default_catalogue
-from tracker.interchange.history import InvalidHistory, dump, parse
+from tracker.interchange.history import InvalidHistory, parse
+from tracker.interchange.history_dump import dump
 from tracker.rules import DoseStep, Trial, assess, get_profile
 
 EXAMPLE = json.loads((Path(__file__).parent / "data" / "example-history.json").read_text())

@@ -5,7 +5,8 @@ import copy
 import pytest
 
 from tests.test_history import EXAMPLE, problems
-from tracker.interchange.history import FORMAT, dump, parse
+from tracker.interchange.history import FORMAT, parse
+from tracker.interchange.history_dump import dump
 
 
 def v11(**changes) -> dict:

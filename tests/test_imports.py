@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf, login, make_patient, make_trial, make_user
 from tests.fhir_bundles import DATA, US_CORE, bundle, statement
-from tracker.interchange.history import dump, parse
+from tracker.interchange.history import parse
+from tracker.interchange.history_dump import dump
 from tracker.interchange.transfer import export_document, import_document
 from tracker.models import (
     AuditEvent,

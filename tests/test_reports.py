@@ -21,7 +21,8 @@ from tracker.assessments import store_assessment
 from tracker.catalogue import default_catalogue
 from tracker.interchange.csv_export import write_rows
 from tracker.interchange.fhir.export import patient_bundle
-from tracker.interchange.history import dump, parse
+from tracker.interchange.history import parse
+from tracker.interchange.history_dump import dump
 from tracker.interchange.transfer import export_document, import_document
 from tracker.models import Role
 from tracker.reports.research import HEADER as RESEARCH_HEADER

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tracker import audit, rules
 from tracker.extensions import db
 from tracker.interchange.csv_export import write_rows
-from tracker.interchange.history import dump
+from tracker.interchange.history_dump import dump
 from tracker.models import Patient, User
 
 report_cli = AppGroup("report", help="Export summaries, CSV, FHIR and research extracts.")

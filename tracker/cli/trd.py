@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from tracker import rules
 from tracker.extensions import db
-from tracker.interchange.history import InvalidHistory, dump
+from tracker.interchange.history import InvalidHistory
+from tracker.interchange.history_dump import dump
 from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
 from tracker.interchange.reading import read_history
 from tracker.models import Patient, User

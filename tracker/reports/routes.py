@@ -14,7 +14,7 @@ from tracker.auth.access import patient_or_404
 from tracker.extensions import db
 from tracker.interchange.csv_export import csv_response
 from tracker.interchange.fhir.export import patient_bundle
-from tracker.interchange.history import dump
+from tracker.interchange.history_dump import dump
 from tracker.interchange.transfer import export_document
 from tracker.models import Patient
 from tracker.patients.panel import refresh_stale

@@ -21,3 +21,14 @@ def test_bench_population_and_measurements_run(app, db):
     by_verdict = measure.first_of_day_panel(app, panel["page_ms"], "/patients/?sort=failed")
     assert by_verdict["statements"] <= by_verdict["target_statements"]
     assert measure.reassess(1)["patients"] == 40
+
+
+def test_the_request_profile_runs_and_names_every_part(tmp_path, capsys):
+    from bench import profile
+
+    profile.run(f"sqlite:///{tmp_path}/profile.sqlite", patients=40, requests=3)
+    printed = capsys.readouterr().out
+    for label, _where in profile.PANEL_PARTS + profile.FIRST_OF_DAY_PARTS:
+        line = next(line for line in printed.splitlines() if line.strip().startswith(
+            label.strip()))
+        assert not line.rstrip().endswith(" -"), line  # the function was found and timed

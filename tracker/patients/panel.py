@@ -51,7 +51,8 @@ class PanelQuery:
 class PanelRow:
     """A patient with the stored verdict; ``has_trials`` is False for a patient with no
     history yet, whose "not met" means nothing has been logged. ``stale`` is True when the
-    verdict (or the chosen policy's result) must be recomputed before it is shown."""
+    verdict (or the chosen policy's result) must be recomputed before it is shown; ``verdict``
+    is None only for a patient never assessed."""
 
     patient: Patient
     verdict: StoredAssessment | None
@@ -131,12 +132,12 @@ def current_page(user: User, q: PanelQuery, today: date) -> PanelPage:
     (a morning's first panel, sorted by name, recomputes 25 verdicts, not 1,000).
     """
     page = panel_page(user, q, today)
-    if not page.stale:
-        return page
-    if q.by_verdict:
+    if q.by_verdict and page.stale:
         refresh_stale(user, today, q.coverage)
+    elif any(row.stale for row in page.rows):
+        refresh_stale(user, today, q.coverage, only=[r.patient.id for r in page.rows if r.stale])
     else:
-        refresh_stale(user, today, q.coverage, only=[row.patient.id for row in page.rows])
+        return page
     return panel_page(user, q, today)
 
 
@@ -152,8 +153,8 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
     """Return one page of the user's patients with their stored verdicts, in one statement.
 
     With ``today``, the same statement counts the panel's stale verdicts (``PanelPage.stale``)
-    and marks the page's own (``PanelRow.stale``); a patient without a stored verdict is on
-    the page with ``verdict`` None. The caller recomputes them (``current_page``).
+    and marks the page's own (``PanelRow.stale``); a patient never assessed is on the page with
+    ``verdict`` None. ``current_page`` recomputes what is stale.
     """
     count = func.count().over().label("total")
     has_trials = exists().where(Trial.patient_id == Patient.id,
@@ -164,24 +165,23 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
         .outerjoin(StoredAssessment, StoredAssessment.patient_id == Patient.id)
         .where(care_team.c.user_id == user.id)
     )
-    stale = select(func.count()).select_from(_stale(user, today or date.min,
-                                                   q.coverage).subquery())
     if today is not None:
+        stale = select(func.count()).select_from(_stale(user, today, q.coverage).subquery())
         stmt = stmt.add_columns(stale.scalar_subquery().label("stale"))
     if q.search.replace(",", " ").strip():
         stmt = stmt.where(_matches(q.search))
     if q.flag in FLAGS:
         stmt = stmt.where(StoredAssessment.status == q.flag)
     if q.coverage:
-        stmt = _with_coverage(stmt, q, today)
+        stmt = _with_coverage(stmt, q)
     column = SORTS.get(q.sort, Patient.name)
     # The episode column shows weeks since onset: fewest weeks first is latest onset first.
     descending = q.descending != (q.sort == "episode")
     order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
     result = db.session.execute(stmt).all()
-    rows = [PanelRow(row[0], row[1], bool(row.has_trials), _row_stale(row, today, q))
-            for row in result]
+    rows = [PanelRow(row[0], row[1], bool(row.has_trials),
+                     today is not None and _stale_row(row, today, q.coverage)) for row in result]
     coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
     total = result[0].total if result else 0
     if today is None:
@@ -191,16 +191,15 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
                      result[0].stale if result else db.session.scalar(stale))
 
 
-def _row_stale(row, today: date | None, q: PanelQuery) -> bool:
-    if today is None:
-        return False
+def _stale_row(row, today: date, coverage: str) -> bool:
+    """The row's verdict is missing or expired, or the chosen policy's result is outdated."""
     verdict = row[1]
     if verdict is None or (verdict.valid_until is not None and verdict.valid_until <= today):
         return True
-    return bool(q.coverage) and (row.computed_on is None or row.computed_on < today)
+    return bool(coverage) and (row.computed_on is None or row.computed_on < today)
 
 
-def _with_coverage(stmt, q: PanelQuery, today: date | None):
+def _with_coverage(stmt, q: PanelQuery):
     """Add the chosen policy's stored eligibility (same statement) and filter on it."""
     stmt = _with_stored_coverage(stmt, q.coverage).add_columns(StoredCoverage.eligible,
                                                               StoredCoverage.computed_on)

@@ -153,14 +153,15 @@ def _segments(records: list[Record]) -> tuple[Segment, ...]:
     """Cut the course's window at every change and name the record whose dose applies."""
     cuts = {r.start for r in records} | {r.end for r in records}
     cuts |= {s.start for r in records for s in r.trial.doses if s.start < r.end}
+    started_last_first = sorted(records, key=lambda r: r.order, reverse=True)
     segments = []
     for start, end in pairwise(sorted(cuts)):
-        covering = [r for r in records if r.start <= start < r.end]
-        if not covering:
+        for r in started_last_first:
+            if r.start <= start < r.end:
+                segments.append(Segment(start, end, dose_on(r.trial, start), r.index))
+                break
+        else:  # no record covers the days: a gap
             segments.append(Segment(start, end, None, None))
-            continue
-        applies = max(covering, key=lambda r: r.order)
-        segments.append(Segment(start, end, dose_on(applies.trial, start), applies.index))
     return tuple(segments)
 
 

@@ -82,6 +82,8 @@ class Scores:
             days, found = self._by_instrument.setdefault(m.instrument, ([], []))
             days.append(m.day)
             found.append(m)
+        # The instruments scored at least once, in decision order: the others never pair.
+        self._scored = [i for i in INSTRUMENT_ORDER if i in self._by_instrument]
 
     def pair(self, window: Window, instrument: str
              ) -> tuple[Measurement | None, Measurement | None]:
@@ -105,7 +107,7 @@ class Scores:
     def changes(self, window: Window) -> list[ScoreChange]:
         """Return every instrument's baseline and end score in the window, in decision order."""
         changes = []
-        for instrument in INSTRUMENT_ORDER:
+        for instrument in self._scored:
             baseline, end = self.pair(window, instrument)
             if baseline is not None and end is not None:
                 changes.append(ScoreChange(instrument, baseline, end))

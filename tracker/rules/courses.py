@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 
 from .history import Agent, Trial
 
@@ -52,8 +53,7 @@ class Record:
         object.__setattr__(self, "order", (self.start, self.trial.stopped or LATEST, self.index))
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """Days [start, end) on one dose of one record, or a gap (``record`` None)."""
 
     start: date
@@ -66,8 +66,7 @@ class Segment:
         return (self.end - self.start).days
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """The course's days at or above the minimum adequate dose."""
 
     best_start: date | None  # first day of the longest run (None: no adequate day)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from .history import Measurement, Trial
 from .profiles import Profile
@@ -29,16 +30,14 @@ NO_SCORES, NO_BASELINE, NO_FOLLOW_UP, ZERO_BASELINE = (
     "no_scores", "no_baseline", "no_follow_up", "zero_baseline")
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """The days whose scores judge a course: baseline up to ``start``, end scores after it."""
 
     start: date  # the first dose
     end: date  # the last day an end score may fall on (the stop date, or the as-of date)
 
 
-@dataclass(frozen=True)
-class ScoreChange:
+class ScoreChange(NamedTuple):
     """A baseline and the last score on one instrument within a window."""
 
     instrument: str

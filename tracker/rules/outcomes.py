@@ -18,6 +18,7 @@ from .vocab import Instrument, Response
 
 # Baseline: the last score at most this many days before the first dose (default profile, rule 5).
 BASELINE_WINDOW_DAYS = 28
+BASELINE_WINDOW = timedelta(days=BASELINE_WINDOW_DAYS)
 # Version 2 rule 5: clinician-rated first (TRANSFORM-2 and the EMA use the MADRS).
 INSTRUMENT_ORDER = (Instrument.MADRS, Instrument.HAMD17, Instrument.PHQ9, Instrument.QIDS_SR16)
 # Response grading (Desseilles et al. 2011): 50% improvement or more is a response; a recorded
@@ -93,7 +94,7 @@ class Scores:
         """
         days, found = self._by_instrument.get(instrument, ([], []))
         at_start = bisect_right(days, window.start)
-        earliest = window.start - timedelta(days=BASELINE_WINDOW_DAYS)
+        earliest = window.start - BASELINE_WINDOW
         baseline = found[at_start - 1] if at_start and days[at_start - 1] >= earliest else None
         at_end = bisect_right(days, window.end)
         end = found[at_end - 1] if at_end > at_start else None
@@ -188,8 +189,10 @@ def fails(response: str, window: Window, scores: Scores, profile: Profile) -> bo
         return profile.partial_is_failure
     if response != Response.UNKNOWN:
         return False
-    usable = next((c for c in scores.changes(window) if c.baseline.score > 0), None)
-    return usable is not None and profile.is_nonresponse(usable.change_pct or 0.0)
+    for change in scores.changes(window):
+        if change.baseline.score > 0:  # the first usable instrument decides
+            return profile.is_nonresponse(change.change_pct or 0.0)
+    return False
 
 
 def outcome_of(drug: str, response: str, window: Window, scores: Scores, profile: Profile

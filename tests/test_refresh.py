@@ -139,3 +139,76 @@ def test_reassess_with_two_workers_stores_every_verdict(file_app):
     _db.session.expire_all()
     statuses = set(_db.session.scalars(select(StoredAssessment.status)))
     assert statuses == {"not_met"}
+
+
+def test_both_roads_read_the_same_history(app, db, tmp_path):
+    """The bulk road (rows by position) and the chart's road (loaded objects) agree."""
+    import json
+
+    from tests.conftest import make_user
+    from tests.test_history_v11 import ITEMS, v11
+    from tracker.assessments import history_of, load_histories
+
+    clinician = make_user()
+    db.session.commit()
+    doc = v11(measurements__0__items=ITEMS, treatments__0__modality="IPT",
+              treatments__1__laterality="unilateral")
+    path = tmp_path / "v11.json"
+    path.write_text(json.dumps(doc))
+    result = app.test_cli_runner().invoke(
+        args=["trd", "import", str(path), "--clinician", clinician.email])
+    assert result.exit_code == 0, result.output
+    patient = db.session.scalars(select(Patient)).one()
+    history = history_of(patient)
+    assert history.episodes and history.trials and history.treatments
+    assert load_histories([patient.id]) == {patient.id: history}
+
+
+def test_histories_are_read_with_six_statements_for_3_or_30_patients(db, clinician):
+    from tracker.assessments import load_histories
+
+    def statements(patients) -> int:
+        with StatementCounter(db.engine) as counter:
+            assert len(load_histories([p.id for p in patients])) == len(patients)
+        return counter.count
+
+    assert statements(patients_with_verdicts(clinician, 3)) == 6
+    assert statements(patients_with_verdicts(clinician, 30)) == 6
+
+
+def test_batches_give_each_worker_several_and_never_exceed_the_batch_size():
+    from tracker.reassessment import BATCH, batches
+
+    ids = list(range(2000))
+    assert [len(b) for b in batches(ids, 2)] == [250] * 8
+    assert {len(b) for b in batches(list(range(10 * BATCH)), 1)} == {BATCH}
+    assert [b for batch in batches(ids, 3) for b in batch] == ids
+    assert list(batches([], 2)) == []
+
+
+def stored_verdicts(db) -> list[tuple]:
+    table = StoredAssessment.__table__
+    db.session.expire_all()
+    return [tuple(row) for row in db.session.execute(select(table).order_by(table.c.patient_id))]
+
+
+def test_two_workers_store_what_one_process_stores(file_app):
+    """On PostgreSQL the workers write their own batches; on SQLite this process writes."""
+    from tests.conftest import make_user
+    from tracker.reassessment import every_patient, reassess_all
+
+    clinician = make_user()
+    patients = patients_with_verdicts(clinician, 12) + patients_with_verdicts(clinician, 9, True)
+    make_patient(clinician)  # no verdict stored yet
+    _db.session.commit()
+    ids = every_patient()
+    assert reassess_all(ids, TODAY, workers=1) == 22
+    one_process = stored_verdicts(_db)
+    expire(_db, patients)
+    _db.session.execute(StoredAssessment.__table__.delete()
+                        .where(StoredAssessment.patient_id == ids[-1]))
+    _db.session.commit()
+    progress = []
+    assert reassess_all(ids, TODAY, workers=2, done=progress.append) == 22
+    assert sum(progress) == 22 and len(progress) > 1
+    assert stored_verdicts(_db) == one_process

@@ -117,3 +117,14 @@ def test_the_quick_failure_test_agrees_with_the_full_outcome(response, profile, 
     window, chosen = Window(day(0), day(60)), get_profile(profile)
     full = outcome_of("sertraline", response, window, scores, chosen)
     assert fails(response, window, scores, chosen) is (full.result == FAILURE)
+
+
+@pytest.mark.parametrize("end", [5, 18])
+def test_the_quick_failure_test_skips_an_instrument_whose_baseline_is_0(end):
+    from tracker.rules.outcomes import FAILURE, Scores, Window, fails, outcome_of
+
+    scores = Scores(tuple(pair("MADRS", (0, 3)) + pair("PHQ-9", (20, end))))
+    window, chosen = Window(day(0), day(60)), get_profile("standard")
+    full = outcome_of("sertraline", "unknown", window, scores, chosen)
+    assert full.change.instrument == "PHQ-9"
+    assert fails("unknown", window, scores, chosen) is (full.result == FAILURE)

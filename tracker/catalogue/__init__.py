@@ -53,6 +53,7 @@ class Catalogue:
                 entry = replace(entry, agent=agent)
             self.entries[generic] = entry
         self._names: dict[str, str] = {}
+        self._resolved: dict[str, Agent] = {}  # names already resolved: a history repeats them
         for generic, entry in self.entries.items():
             for name in (generic, *entry.brands):
                 self._names[name.casefold()] = generic
@@ -62,7 +63,10 @@ class Catalogue:
 
         A release-form suffix is allowed: "venlafaxine XR" and "Wellbutrin XL" resolve.
         """
-        return self.resolve_with_formulation(name)[0]
+        agent = self._resolved.get(name)
+        if agent is None:
+            agent = self._resolved[name] = self.resolve_with_formulation(name)[0]
+        return agent
 
     def resolve_with_formulation(self, name: str) -> tuple[Agent, str]:
         """Return the agent and the release form a name gives ("" when it names none)."""

@@ -7,7 +7,7 @@ from datetime import date
 
 from . import staging as stg
 from .courses import Course
-from .episodes import current_episode, episode_state, membership
+from .episodes import current_episode, episode_state, in_current, membership
 from .history import History, Trial
 from .needs import Forecast, forecast, missing
 from .notices import dose_warnings, safety_alerts
@@ -148,7 +148,7 @@ def trial_verdicts(history: History, verdicts: list[CourseVerdict],
 def staging_for(history: History, as_of: date, verdicts: list[CourseVerdict]) -> stg.Staging:
     """Stage the current episode from its courses (Version 2 rules 6-8)."""
     def in_episode(named: str | None, day: date) -> bool:
-        return day <= as_of and membership(history, named, day, as_of)[0]
+        return day <= as_of and in_current(history, named, day, as_of)
 
     augmentation = {t.agent.generic for t in history.trials
                     if not t.agent.is_antidepressant and in_episode(t.episode, t.started)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 
 from .history import Agent, Trial
 
@@ -52,8 +53,7 @@ class Record:
         object.__setattr__(self, "order", (self.start, self.trial.stopped or LATEST, self.index))
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """Days [start, end) on one dose of one record, or a gap (``record`` None)."""
 
     start: date
@@ -66,8 +66,7 @@ class Segment:
         return (self.end - self.start).days
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """The course's days at or above the minimum adequate dose."""
 
     best_start: date | None  # first day of the longest run (None: no adequate day)
@@ -153,14 +152,15 @@ def _segments(records: list[Record]) -> tuple[Segment, ...]:
     """Cut the course's window at every change and name the record whose dose applies."""
     cuts = {r.start for r in records} | {r.end for r in records}
     cuts |= {s.start for r in records for s in r.trial.doses if s.start < r.end}
+    started_last_first = sorted(records, key=lambda r: r.order, reverse=True)
     segments = []
     for start, end in pairwise(sorted(cuts)):
-        covering = [r for r in records if r.start <= start < r.end]
-        if not covering:
+        for r in started_last_first:
+            if r.start <= start < r.end:
+                segments.append(Segment(start, end, dose_on(r.trial, start), r.index))
+                break
+        else:  # no record covers the days: a gap
             segments.append(Segment(start, end, None, None))
-            continue
-        applies = max(covering, key=lambda r: r.order)
-        segments.append(Segment(start, end, dose_on(applies.trial, start), applies.index))
     return tuple(segments)
 
 

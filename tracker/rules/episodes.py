@@ -11,9 +11,15 @@ CURRENT, IN_REMISSION = "current", "in_remission"
 
 
 def current_episode(history: History, as_of: date) -> Episode | None:
-    """Return the episode with the latest onset on or before ``as_of``, or None."""
-    begun = [e for e in history.episodes if e.onset <= as_of]
-    return max(begun, key=lambda e: e.onset, default=None)
+    """Return the episode with the latest onset on or before ``as_of``, or None.
+
+    Of episodes with the same onset, the first recorded.
+    """
+    current = None
+    for e in history.episodes:
+        if e.onset <= as_of and (current is None or e.onset > current.onset):
+            current = e
+    return current
 
 
 def episode_of(history: History, named: str | None, day: date) -> str | None:
@@ -27,6 +33,14 @@ def episode_of(history: History, named: str | None, day: date) -> str | None:
     holding = [e for e in history.episodes if e.holds(day)]
     chosen = max(holding, key=lambda e: e.onset, default=None)
     return chosen.key if chosen else None
+
+
+def in_current(history: History, named: str | None, day: date, as_of: date) -> bool:
+    """Say whether an item dated ``day`` belongs to the current episode, without the words."""
+    if not history.episodes:
+        return True
+    current = current_episode(history, as_of)
+    return current is not None and episode_of(history, named, day) == current.key
 
 
 def membership(history: History, named: str | None, day: date, as_of: date) -> tuple[bool, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .episodes import membership
+from .episodes import in_current
 from .history import History
 from .verdicts import fmt_mg
 from .vocab import Instrument
@@ -37,7 +37,7 @@ def safety_alerts(history: History, as_of: date) -> list[str]:
         if m.instrument != Instrument.PHQ9 or not m.items or m.day > as_of:
             continue
         answer = m.items[PHQ9_ITEM_9]
-        if answer > 0 and membership(history, None, m.day, as_of)[0]:
+        if answer > 0 and in_current(history, None, m.day, as_of):
             alerts.append(
                 f"PHQ-9 on {m.day.isoformat()}: item 9 (thoughts of being better off dead or "
                 f"of self-harm) answered {answer} of 3; assess suicide risk")

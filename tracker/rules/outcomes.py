@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from .history import Measurement, Trial
 from .profiles import Profile
@@ -17,6 +18,7 @@ from .vocab import Instrument, Response
 
 # Baseline: the last score at most this many days before the first dose (default profile, rule 5).
 BASELINE_WINDOW_DAYS = 28
+BASELINE_WINDOW = timedelta(days=BASELINE_WINDOW_DAYS)
 # Version 2 rule 5: clinician-rated first (TRANSFORM-2 and the EMA use the MADRS).
 INSTRUMENT_ORDER = (Instrument.MADRS, Instrument.HAMD17, Instrument.PHQ9, Instrument.QIDS_SR16)
 # Response grading (Desseilles et al. 2011): 50% improvement or more is a response; a recorded
@@ -29,16 +31,14 @@ NO_SCORES, NO_BASELINE, NO_FOLLOW_UP, ZERO_BASELINE = (
     "no_scores", "no_baseline", "no_follow_up", "zero_baseline")
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """The days whose scores judge a course: baseline up to ``start``, end scores after it."""
 
     start: date  # the first dose
     end: date  # the last day an end score may fall on (the stop date, or the as-of date)
 
 
-@dataclass(frozen=True)
-class ScoreChange:
+class ScoreChange(NamedTuple):
     """A baseline and the last score on one instrument within a window."""
 
     instrument: str
@@ -82,6 +82,8 @@ class Scores:
             days, found = self._by_instrument.setdefault(m.instrument, ([], []))
             days.append(m.day)
             found.append(m)
+        # The instruments scored at least once, in decision order: the others never pair.
+        self._scored = [i for i in INSTRUMENT_ORDER if i in self._by_instrument]
 
     def pair(self, window: Window, instrument: str
              ) -> tuple[Measurement | None, Measurement | None]:
@@ -92,7 +94,7 @@ class Scores:
         """
         days, found = self._by_instrument.get(instrument, ([], []))
         at_start = bisect_right(days, window.start)
-        earliest = window.start - timedelta(days=BASELINE_WINDOW_DAYS)
+        earliest = window.start - BASELINE_WINDOW
         baseline = found[at_start - 1] if at_start and days[at_start - 1] >= earliest else None
         at_end = bisect_right(days, window.end)
         end = found[at_end - 1] if at_end > at_start else None
@@ -105,7 +107,7 @@ class Scores:
     def changes(self, window: Window) -> list[ScoreChange]:
         """Return every instrument's baseline and end score in the window, in decision order."""
         changes = []
-        for instrument in INSTRUMENT_ORDER:
+        for instrument in self._scored:
             baseline, end = self.pair(window, instrument)
             if baseline is not None and end is not None:
                 changes.append(ScoreChange(instrument, baseline, end))
@@ -187,8 +189,10 @@ def fails(response: str, window: Window, scores: Scores, profile: Profile) -> bo
         return profile.partial_is_failure
     if response != Response.UNKNOWN:
         return False
-    usable = next((c for c in scores.changes(window) if c.baseline.score > 0), None)
-    return usable is not None and profile.is_nonresponse(usable.change_pct or 0.0)
+    for change in scores.changes(window):
+        if change.baseline.score > 0:  # the first usable instrument decides
+            return profile.is_nonresponse(change.change_pct or 0.0)
+    return False
 
 
 def outcome_of(drug: str, response: str, window: Window, scores: Scores, profile: Profile

@@ -9,13 +9,14 @@ arrives.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
 
 from .courses import Run
 from .episodes import current_episode
 from .history import History
 from .profiles import Profile
-from .staging import MSM_DURATION, months_between
+from .staging import MSM_DURATION
 from .verdicts import CourseVerdict
 
 # The first whole-month counts that score more duration points (Maudsley: <= 12 is 1, ...).
@@ -23,12 +24,17 @@ BAND_MONTHS = tuple(at_most + 1 for at_most, _ in MSM_DURATION)
 
 
 def first_day_of_months(onset: date, months: int) -> date:
-    """Return the first date on which ``months_between(onset, day)`` reaches ``months``."""
+    """Return the first date on which ``months_between(onset, day)`` reaches ``months``.
+
+    That is the onset's day of the month ``months`` later, or the first of the month after it
+    when that month is too short (31 January plus one month: 1 March).
+    """
     year, month = divmod(onset.month - 1 + months, 12)
-    day = date(onset.year + year, month + 1, 1)
-    while months_between(onset, day) < months:  # at most a month's worth of days
-        day += timedelta(days=1)
-    return day
+    first = date(onset.year + year, month + 1, 1)
+    length = monthrange(first.year, first.month)[1]
+    if onset.day <= length:
+        return first.replace(day=onset.day)
+    return first + timedelta(days=length)
 
 
 def _adequate_date(run: Run, profile: Profile, as_of: date) -> date:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .courses import Course, Record, Run, build_courses, joined_reason, record_end
-from .episodes import current_episode, episode_of, membership
+from .episodes import current_episode, episode_of, in_current
 from .history import History
 from .outcomes import FAILURE, UNKNOWN, Outcome, Scores, Window, fails, outcome_of
 from .profiles import Profile
@@ -46,7 +46,7 @@ def records_by_episode(history: History, as_of: date) -> tuple[list[Record], lis
         if not t.agent.is_antidepressant or t.started > as_of:
             continue
         record = Record(i, t, record_end(t, as_of))
-        if membership(history, t.episode, t.started, as_of)[0]:
+        if in_current(history, t.episode, t.started, as_of):
             current.append(record)
         else:
             others.setdefault(episode_of(history, t.episode, t.started), []).append(record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from ..episodes import membership
+from ..episodes import in_current
 from ..history import History
 from .policy import CURRENT_EPISODE
 
@@ -35,7 +35,7 @@ def in_window(history: History, window: object, named: str | None, start: date, 
         return False
     first = window_start(window, as_of)
     if first is None:
-        return membership(history, named, start, as_of)[0]
+        return in_current(history, named, start, as_of)
     return last >= first
 
 

@@ -126,6 +126,7 @@ def log_trial(page, drug, steps, stopped, response="none"):
 def test_log_two_failed_trials_and_watch_the_flag(page):
     add_patient(page, "E2E-1", "Erin Endtoend", "1985-07-14", "female")
     page.wait_for_selector("text=Patient Erin Endtoend added.")
+    page.wait_for_load_state()
     assert page.inner_text(".verdict .badge") == "No trials yet"
 
     log_trial(page, "Zoloft", [("2024-01-01", 50), ("2024-01-22", 100)], "2024-04-01")
@@ -150,6 +151,7 @@ def test_log_two_failed_trials_and_watch_the_flag(page):
     page.fill("#score", "19")
     page.click("main button.primary")
     page.wait_for_selector("text=Score added.")
+    page.wait_for_load_state()
     assert page.locator("svg.timeline polyline[data-instrument='PHQ-9']").count() == 1
     assert page.locator("svg.timeline g.trial-bar").count() == 2
 

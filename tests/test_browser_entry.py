@@ -56,6 +56,7 @@ def test_a_dose_step_is_added_and_removed_without_a_page_load_and_enter_saves(pa
     page.keyboard.press("Enter")  # saves: it does not add a step
     page.wait_for_load_state()
     page.wait_for_selector(".flash-success")  # the chart has loaded: only then a screenshot
+    page.wait_for_load_state()
     page.screenshot(path=str(SHOTS / "trial-form-after-enter.png"), full_page=True)
     doses = page.inner_text("table.trials td.doses")
     assert "75 mg/day" in doses and "150 mg/day" in doses and "999" not in doses
@@ -107,6 +108,7 @@ def test_above_the_maximum_asks_for_a_confirmation_and_three_times_is_refused(pa
     page.keyboard.press("Space")
     page.click("button.primary[name=submit]")
     page.wait_for_selector(".flash-success")
+    page.wait_for_load_state()
     assert "confirmed by the clinician" in page.inner_text("table.trials")
 
 
@@ -134,3 +136,4 @@ def test_a_duplicate_trial_and_a_duplicate_score_are_flagged_before_saving(page)
     page.check("#confirm_duplicate")
     page.click("main button.primary")
     page.wait_for_selector("text=Score added.")
+    page.wait_for_load_state()

@@ -42,6 +42,7 @@ def accept(page) -> None:
     page.wait_for_selector("text=Import preview")
     page.click("text=Accept and import")
     page.wait_for_selector(".flash-success")
+    page.wait_for_load_state()  # the flash comes first: the chart's tables are further down
 
 
 def chart_trials(page) -> list[str]:

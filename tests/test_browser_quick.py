@@ -165,6 +165,7 @@ def test_the_walk_through_patient_through_the_single_record_forms(page):
     page.fill("#sessions", "16")
     page.click("main button.primary")
     page.wait_for_selector("text=Treatment added.")
+    page.wait_for_load_state()  # the flash comes first: the chart's tables are further down
     print(f"\nsingle-record forms: {len(loads)} page loads")
     assert page.locator("table.trials tbody tr").count() == 5
     assert page.locator("#scores tbody tr").count() == 5

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from flask import g, request_started
@@ -41,18 +42,25 @@ def run_on(url: str, patients: int, clinicians: int, load_seconds: float) -> dic
         seconds = measure.timed(lambda: build(patients, clinicians))
         print(f"  built {patients} patients in {seconds:.1f} s")
         results = {"build_seconds": round(seconds, 2)}
-        results["assess"] = measure.assess_population()
-        analyse()
-        results["reassess"] = [measure.reassess(1), measure.reassess(2)]
-        results["panel"] = measure.panel(app)
-        results["first_of_day_panel"] = measure.first_of_day_panel(
-            app, results["panel"]["page_ms"])
-        results["first_of_day_by_verdict"] = measure.first_of_day_panel(
-            app, results["panel"]["page_ms"], "/patients/?sort=failed&dir=desc")
-        results["chart"] = measure.chart(app)
-        results["panel_csv"] = measure.panel_csv()
-        results["http"] = measure.http(url)
-        results["load"] = measure.load(url, load_seconds)
+        steps = [
+            ("assess", measure.assess_population),
+            ("reassess", lambda: [measure.reassess(1), measure.reassess(2)]),
+            ("panel", lambda: measure.panel(app)),
+            ("first_of_day_panel",
+             lambda: measure.first_of_day_panel(app, results["panel"]["page_ms"])),
+            ("first_of_day_by_verdict", lambda: measure.first_of_day_panel(
+                app, results["panel"]["page_ms"], "/patients/?sort=failed&dir=desc")),
+            ("chart", lambda: measure.chart(app)),
+            ("panel_csv", measure.panel_csv),
+            ("http", lambda: measure.http(url)),
+            ("load", lambda: measure.load(url, load_seconds)),
+        ]
+        for name, step in steps:
+            start = time.perf_counter()
+            results[name] = step()
+            print(f"  {name} measured in {time.perf_counter() - start:.1f} s")
+            if name == "assess":
+                analyse()
         db.session.remove()
         db.drop_all()
         db.engine.dispose()

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import rules
-from tracker.assessments import history_of, store_assessment
+from tracker.assessments import history_of
 from tracker.extensions import db
 from tracker.interchange.csv_export import write_rows
 from tracker.models import Patient, StoredAssessment, Trial, User, care_team
@@ -44,15 +44,16 @@ def _loaded_patients():
 
 
 def assess_population() -> dict:
-    """Assess everyone; compare with merely loading their histories."""
+    """Assess everyone; compare with merely loading their histories; store every verdict."""
+    from tracker.reassessment import every_patient, reassess_all
+
     patients = []
     load = timed(lambda: patients.extend(history_of(p) for p in _loaded_patients()))
     db.session.expunge_all()
     profile = rules.get_profile(rules.DEFAULT_PROFILE)
     as_of = rules_as_of()
     assess = timed(lambda: [rules.assess(h, profile, as_of) for h in patients])
-    store = timed(lambda: [store_assessment(p, as_of) for p in _loaded_patients()])
-    db.session.commit()
+    store = timed(lambda: reassess_all(every_patient(), as_of))  # in bulk, as trd reassess
     n = len(patients)
     return {"patients": n, "load_s": round(load, 2), "assess_s": round(assess, 2),
             "patients_per_s": round(n / assess), "assess_to_load": round(assess / load, 2),

@@ -66,7 +66,7 @@ class PanelPage:
     total: int
     query: PanelQuery
     coverage: dict[int, bool | None] | None = None  # patient id -> eligible, for q.coverage
-    stale: int = 0  # how many of the clinician's verdicts (whole panel) must be recomputed
+    stale: int = 0  # by-verdict pages: how many of the whole panel's verdicts are stale
 
     @property
     def pages(self) -> int:
@@ -126,10 +126,10 @@ def refresh_stale(user: User, today: date, coverage: str = "",
 def current_page(user: User, q: PanelQuery, today: date) -> PanelPage:
     """Return the page the clinician asked for with every verdict on it current.
 
-    Usually one statement: the page query also counts the panel's stale verdicts. When some
-    are stale, they are recomputed in bulk and the page read again: all of the panel's when
-    the page is chosen by verdict (sorted or filtered by one), else only the page's own rows
-    (a morning's first panel, sorted by name, recomputes 25 verdicts, not 1,000).
+    Usually one statement: the page query also tells which verdicts are stale. When some
+    are, they are recomputed in bulk and the page read again: all of the panel's when the
+    page is chosen by verdict (sorted or filtered by one), else only the page's own rows (a
+    morning's first panel, sorted by name, recomputes 25 verdicts, not 1,000).
     """
     page = panel_page(user, q, today)
     if q.by_verdict and page.stale:
@@ -152,43 +152,59 @@ def _matches(search: str):
 def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPage:
     """Return one page of the user's patients with their stored verdicts, in one statement.
 
-    With ``today``, the same statement counts the panel's stale verdicts (``PanelPage.stale``)
-    and marks the page's own (``PanelRow.stale``); a patient never assessed is on the page with
-    ``verdict`` None. ``current_page`` recomputes what is stale.
+    An inner query picks the page's patient ids in order and counts every match (its rows
+    are narrow: sorting and counting 1,000 wide rows cost three times as much); the outer one
+    reads those patients' rows. With ``today``, it marks the page's stale verdicts
+    (``PanelRow.stale``) and, for a page chosen by verdict, counts the whole panel's
+    (``PanelPage.stale``); a patient never assessed is on the page with ``verdict`` None.
+    ``current_page`` recomputes what is stale.
     """
-    count = func.count().over().label("total")
-    has_trials = exists().where(Trial.patient_id == Patient.id,
+    page = _page_ids(user, q)
+    has_trials = exists().where(Trial.patient_id == page.c.id,
                                 Trial.entered_in_error_at.is_(None)).label("has_trials")
-    stmt = (
-        select(Patient, StoredAssessment, has_trials, count)
-        .join(care_team, care_team.c.patient_id == Patient.id)
-        .outerjoin(StoredAssessment, StoredAssessment.patient_id == Patient.id)
-        .where(care_team.c.user_id == user.id)
-    )
-    if today is not None:
+    stmt = (select(Patient, StoredAssessment, has_trials, page.c.total)
+            .join(page, page.c.id == Patient.id)
+            .outerjoin(StoredAssessment, StoredAssessment.patient_id == page.c.id))
+    counts_stale = today is not None and q.by_verdict
+    if counts_stale:
         stale = select(func.count()).select_from(_stale(user, today, q.coverage).subquery())
         stmt = stmt.add_columns(stale.scalar_subquery().label("stale"))
-    if q.search.replace(",", " ").strip():
-        stmt = stmt.where(_matches(q.search))
-    if q.flag in FLAGS:
-        stmt = stmt.where(StoredAssessment.status == q.flag)
     if q.coverage:
-        stmt = _with_coverage(stmt, q)
-    column = SORTS.get(q.sort, Patient.name)
-    # The episode column shows weeks since onset: fewest weeks first is latest onset first.
-    descending = q.descending != (q.sort == "episode")
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    stmt = stmt.order_by(order, Patient.id).limit(q.per_page).offset((q.page - 1) * q.per_page)
-    result = db.session.execute(stmt).all()
+        stmt = _with_stored_coverage(stmt, q.coverage, page.c.id).add_columns(
+            StoredCoverage.eligible, StoredCoverage.computed_on)
+    result = db.session.execute(stmt.order_by(_order(page.c.key, q), page.c.id)).all()
     rows = [PanelRow(row[0], row[1], bool(row.has_trials),
                      today is not None and _stale_row(row, today, q.coverage)) for row in result]
     coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
     total = result[0].total if result else 0
-    if today is None:
+    if not counts_stale:
         return PanelPage(rows, total, q, coverage)
     # an empty page (a filter that matches nobody yet) counts the stale verdicts apart
     return PanelPage(rows, total, q, coverage,
                      result[0].stale if result else db.session.scalar(stale))
+
+
+def _page_ids(user: User, q: PanelQuery):
+    """Return the subquery of the page's patients: (id, sort key, how many match)."""
+    key = SORTS.get(q.sort, Patient.name)
+    stmt = (select(Patient.id.label("id"), key.label("key"), func.count().over().label("total"))
+            .join(care_team, care_team.c.patient_id == Patient.id)
+            .outerjoin(StoredAssessment, StoredAssessment.patient_id == Patient.id)
+            .where(care_team.c.user_id == user.id))
+    if q.search.replace(",", " ").strip():
+        stmt = stmt.where(_matches(q.search))
+    if q.flag in FLAGS:
+        stmt = stmt.where(StoredAssessment.status == q.flag)
+    if q.coverage and q.eligibility in ELIGIBILITY:
+        stmt = _eligible(_with_stored_coverage(stmt, q.coverage), ELIGIBILITY[q.eligibility])
+    return (stmt.order_by(_order(key, q), Patient.id).limit(q.per_page)
+            .offset((q.page - 1) * q.per_page).subquery("page"))
+
+
+def _order(column, q: PanelQuery):
+    # The episode column shows weeks since onset: fewest weeks first is latest onset first.
+    descending = q.descending != (q.sort == "episode")
+    return column.desc().nulls_last() if descending else column.asc().nulls_last()
 
 
 def _stale_row(row, today: date, coverage: str) -> bool:
@@ -199,15 +215,10 @@ def _stale_row(row, today: date, coverage: str) -> bool:
     return bool(coverage) and (row.computed_on is None or row.computed_on < today)
 
 
-def _with_coverage(stmt, q: PanelQuery):
-    """Add the chosen policy's stored eligibility (same statement) and filter on it."""
-    stmt = _with_stored_coverage(stmt, q.coverage).add_columns(StoredCoverage.eligible,
-                                                              StoredCoverage.computed_on)
-    if q.eligibility in ELIGIBILITY:
-        wanted = ELIGIBILITY[q.eligibility]
-        if wanted is None:
-            stmt = stmt.where(StoredCoverage.patient_id.is_not(None),
-                              StoredCoverage.eligible.is_(None))
-        else:
-            stmt = stmt.where(StoredCoverage.eligible.is_(wanted))
-    return stmt
+def _eligible(stmt, wanted: bool | None):
+    """Keep the patients whose stored result under the chosen policy is ``wanted`` (None:
+    computed but undecided)."""
+    if wanted is None:
+        return stmt.where(StoredCoverage.patient_id.is_not(None),
+                          StoredCoverage.eligible.is_(None))
+    return stmt.where(StoredCoverage.eligible.is_(wanted))

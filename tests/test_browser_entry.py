@@ -137,3 +137,26 @@ def test_a_duplicate_trial_and_a_duplicate_score_are_flagged_before_saving(page)
     page.click("main button.primary")
     page.wait_for_selector("text=Score added.")
     page.wait_for_load_state()
+
+
+def test_phq9_answers_are_offered_only_for_a_phq9_inline_on_the_chart(page):
+    add_patient(page, "SCORE-1", "Dora SCORE-1", "1972-05-12", "female")
+    page.wait_for_selector(".verdict")
+    box = page.locator("form[data-inline-score] details:has(fieldset[data-phq9])")
+    sent = page.locator("form[data-inline-score] fieldset[data-phq9]")
+    assert box.is_visible() and not sent.evaluate("f => f.disabled")
+    page.select_option("#instrument", "MADRS")
+    assert not box.is_visible() and sent.evaluate("f => f.disabled")
+    page.fill("#taken_on", "2024-03-05")
+    page.fill("#score", "30")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.click("#scores button.primary")
+    page.wait_for_selector("#scores td:has-text('2024-03-05')")
+    row = page.inner_text("#scores tbody tr")
+    assert "MADRS" in row and "30" in row
+    assert len(posts) == 1  # one form, one request: its script is bound once
+    page.select_option("#instrument", "MADRS")  # the chart came back: the box follows again
+    assert not box.is_visible()
+    page.select_option("#instrument", "PHQ-9")
+    assert box.is_visible() and not sent.evaluate("f => f.disabled")

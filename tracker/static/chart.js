@@ -5,10 +5,11 @@
   "use strict";
 
   function bind(root, swapped) {
-    if (swapped) { // app.js bound the page's first content only
+    if (swapped) { // app.js and entry.js bound the page's first content only
       root.querySelectorAll("select[data-autosubmit]").forEach((select) => {
         select.addEventListener("change", () => select.form.submit());
       });
+      root.querySelectorAll("[data-phq9]").forEach((f) => window.trdDoses.enhancePhq9(f));
     }
     root.querySelectorAll("form[data-inline-score]").forEach((form) => {
       form.addEventListener("submit", (event) => {
@@ -43,6 +44,7 @@
     const returned = page.querySelector("main form");
     if (!returned) { form.submit(); return; }
     form.innerHTML = returned.innerHTML;
+    form.querySelectorAll("[data-phq9]").forEach((f) => window.trdDoses.enhancePhq9(f));
     const invalid = form.querySelector("[aria-invalid=true], [autofocus]");
     if (invalid) invalid.focus();
   }

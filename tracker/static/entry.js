@@ -122,12 +122,26 @@
     });
   }
 
-  // PHQ-9 answers make the total: fill the score in as the ninth answer is chosen.
+  // PHQ-9 answers make the total: fill the score in as the ninth answer is chosen. They belong
+  // to a PHQ-9 only: with another instrument chosen they are hidden, not sent, and never
+  // overwrite the total typed for it.
   function enhancePhq9(fieldset) {
-    const score = fieldset.closest("form, [data-row]").querySelector("[data-score], input[name$='score']");
+    const form = fieldset.closest("form, [data-row]");
+    const score = form.querySelector("[data-score], input[name$='score']");
+    const instrument = form.querySelector("select[name$='instrument']");
+    const box = fieldset.closest("details") || fieldset;
+    const isPhq9 = () => !instrument || instrument.value === "PHQ-9";
+    const follow = () => {
+      box.hidden = !isPhq9();
+      fieldset.disabled = !isPhq9();
+    };
+    if (instrument) {
+      instrument.addEventListener("change", follow);
+      follow();
+    }
     fieldset.addEventListener("change", () => {
       const answers = [...fieldset.querySelectorAll("[data-item]")].map((s) => s.value);
-      if (score && answers.every((v) => v !== "")) {
+      if (isPhq9() && score && answers.every((v) => v !== "")) {
         score.value = answers.reduce((sum, v) => sum + Number(v), 0);
       }
     });
@@ -138,5 +152,5 @@
     document.querySelectorAll("[data-phq9]").forEach(enhancePhq9);
   });
 
-  window.trdDoses = { enhance: enhance, showTotal: showTotal };
+  window.trdDoses = { enhance: enhance, showTotal: showTotal, enhancePhq9: enhancePhq9 };
 })();

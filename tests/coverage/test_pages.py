@@ -153,6 +153,25 @@ def test_panel_column_and_filter_for_one_policy_in_one_statement(client, db, cli
     assert counter.count <= 8
 
 
+def test_the_coverage_column_recomputes_only_its_outdated_results(db, clinician, signed_in):
+    """The column alone (no eligibility filter): the page's own outdated results are
+    recomputed; the verdicts, still current, are left as they are."""
+    from datetime import date
+
+    from sqlalchemy import update
+    enable_directly(db, "cigna-spravato")
+    fits, _, _ = three_patients(clinician)
+    db.session.execute(update(StoredCoverage).values(computed_on=date(2024, 1, 1),
+                                                     eligible=False))
+    db.session.execute(update(StoredAssessment).values(status="kept"))
+    db.session.commit()
+    page = signed_in.get("/patients/?coverage=cigna-spravato").text
+    assert page.count('class="coverage-cell">eligible<') == 1
+    db.session.expire_all()
+    assert db.session.get(StoredCoverage, (fits.id, "cigna-spravato")).eligible is True
+    assert set(db.session.scalars(select(StoredAssessment.status))) == {"kept"}
+
+
 def test_panel_recomputes_results_computed_before_today(db, clinician, signed_in):
     from datetime import date, timedelta
 

@@ -101,21 +101,16 @@ def _stale(user: User, today: date, coverage: str = ""):
     return stmt.where(_expired(today))
 
 
-def refresh_stale(user: User, today: date, coverage: str = "",
-                  only: list[int] | None = None) -> int:
+def refresh_stale(user: User, today: date, coverage: str = "") -> int:
     """Recompute, in bulk, the user's verdicts that expired by ``today``; return how many.
 
     A verdict holds until its ``valid_until`` date (None: until the history changes), so a
     morning's first panel recomputes only what time itself changed. With ``coverage`` (a policy
     id), results under that policy computed before today are recomputed too: eligibility can
-    change by itself (a birthday, a score leaving its window). ``only`` (patient ids) limits
-    the work to those patients (the rows of one page).
+    change by itself (a birthday, a score leaving its window).
     """
     writing()
-    stmt = _stale(user, today, coverage)
-    if only is not None:
-        stmt = stmt.where(care_team.c.patient_id.in_(only))
-    rows = db.session.execute(stmt).all()
+    rows = db.session.execute(_stale(user, today, coverage)).all()
     stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
     outdated = sorted({pid for pid, _, _ in rows} - set(stale))
     refresh_coverage(outdated, today)
@@ -135,10 +130,19 @@ def current_page(user: User, q: PanelQuery, today: date) -> PanelPage:
     if q.by_verdict and page.stale:
         refresh_stale(user, today, q.coverage)
     elif any(row.stale for row in page.rows):
-        refresh_stale(user, today, q.coverage, only=[r.patient.id for r in page.rows if r.stale])
+        _refresh_rows([row for row in page.rows if row.stale], today)
     else:
         return page
     return panel_page(user, q, today)
+
+
+def _refresh_rows(rows: list[PanelRow], today: date) -> None:
+    """Recompute, in bulk, what is stale on these page rows: their verdicts (with coverage),
+    or only the chosen policy's result where the verdict still holds."""
+    writing()
+    expired = [row.patient.id for row in rows if _verdict_expired(row.verdict, today)]
+    refresh_coverage([row.patient.id for row in rows if row.patient.id not in expired], today)
+    reassess(expired, today, stored={row.patient.id for row in rows if row.verdict is not None})
 
 
 def _matches(search: str):
@@ -207,10 +211,13 @@ def _order(column, q: PanelQuery):
     return column.desc().nulls_last() if descending else column.asc().nulls_last()
 
 
+def _verdict_expired(verdict: StoredAssessment | None, today: date) -> bool:
+    return verdict is None or (verdict.valid_until is not None and verdict.valid_until <= today)
+
+
 def _stale_row(row, today: date, coverage: str) -> bool:
     """The row's verdict is missing or expired, or the chosen policy's result is outdated."""
-    verdict = row[1]
-    if verdict is None or (verdict.valid_until is not None and verdict.valid_until <= today):
+    if _verdict_expired(row[1], today):
         return True
     return bool(coverage) and (row.computed_on is None or row.computed_on < today)
 

@@ -105,6 +105,10 @@ def test_non_documents_are_rejected(doc):
     assert problems(doc)
 
 
+def test_a_problem_with_the_whole_document_is_named_dollar():
+    assert problems([]) == ["$: must be an object"]
+
+
 def test_dump_is_canonical_and_round_trips():
     once = dump(parse(EXAMPLE))
     assert dump(parse(once)) == once

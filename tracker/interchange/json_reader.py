@@ -66,7 +66,9 @@ class Reader:
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        """Record a problem at ``path``; the document itself (path "") is named ``$``, as
+        everywhere else a whole document is."""
+        self.problems.append(f"{path or '$'}: {message}")
 
     def obj(self, value: Any, path: str, allowed: set[str], required: set[str]) -> dict | None:
         if not isinstance(value, dict):

@@ -60,15 +60,10 @@ def _known() -> dict[str, Policy]:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 def coverage(source: str, choice: str, as_of, fmt: str) -> None:
     """Check a history file against payers' criteria for esketamine or TMS."""
-    from tracker.cli.trd import _print_problems, parse_file
-    from tracker.interchange.history import InvalidHistory
+    from tracker.cli.trd import document_or_exit
 
     policies = chosen_policies(choice)
-    try:
-        document = parse_file(source)
-    except InvalidHistory as error:
-        _print_problems(source, error)
-        sys.exit(2)
+    document = document_or_exit(source)
     day = as_of.date() if as_of else date.today()
     results = [(p, evaluate(p, document.history, day)) for p in policies]
     if fmt == "json":

@@ -14,8 +14,8 @@ from tracker import rules
 from tracker.extensions import db
 from tracker.interchange.history import InvalidHistory
 from tracker.interchange.history_dump import dump
-from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
-from tracker.interchange.reading import read_history
+from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES
+from tracker.interchange.reading import read_document
 from tracker.models import Patient, User
 
 trd_cli = AppGroup("trd", help="Assess, import and export treatment histories.")
@@ -35,16 +35,21 @@ def read_source(source: str) -> bytes:
 
 def parse_file(source: str):
     """Read a history file or FHIR Bundle (``-`` for standard input); raise ``InvalidHistory``."""
-    try:
-        raw = load_document(read_source(source))
-    except UnreadableDocument as error:
-        raise InvalidHistory([f"$: {error}"]) from None
-    return read_history(raw).document
+    return read_document(read_source(source)).document
 
 
 def _print_problems(source: str, error: InvalidHistory) -> None:
     for problem in error.problems:
         click.echo(f"{source}: {problem}", err=True)
+
+
+def document_or_exit(source: str):
+    """Return the document ``source`` holds; else print every problem and exit with 2."""
+    try:
+        return parse_file(source)
+    except InvalidHistory as error:
+        _print_problems(source, error)
+        sys.exit(2)
 
 
 @trd_cli.command("assess")
@@ -57,11 +62,7 @@ def assess(source: str, as_of, profile: str, fmt: str) -> None:
     """Assess a history file or FHIR Bundle (or - for standard input) without a database."""
     from tracker.reporting import assessment_text
 
-    try:
-        document = parse_file(source)
-    except InvalidHistory as error:
-        _print_problems(source, error)
-        sys.exit(2)
+    document = document_or_exit(source)
     day = as_of.date() if as_of else date.today()
     result = rules.assess(document.history, rules.get_profile(profile), day)
     if fmt == "json":

@@ -7,6 +7,7 @@ from tracker.imports import bp, uploads
 from tracker.imports.forms import DecisionForm, UploadForm
 from tracker.interchange.history import InvalidHistory
 from tracker.interchange.merge import ImportRefused, apply_import, plan_import
+from tracker.interchange.reading import read_document
 
 TOO_LARGE = "The file is larger than 2 MiB: nothing was imported."
 
@@ -23,7 +24,7 @@ def upload():
         return render_template("imports/upload.html", form=form, problems=[])
     content = form.file.data.read(uploads.LIMIT + 1)
     try:
-        reading = uploads.read_upload(content)
+        reading = read_document(content)
         plan_import(reading.document, current_user)
     except InvalidHistory as error:
         form.file.errors.append("The file has problems: nothing was imported.")
@@ -53,7 +54,7 @@ def _pending(token: str):
 
 def _plan(upload):
     """Return the upload's reading and plan (read as when previewed: it was valid then)."""
-    reading = uploads.read_upload(upload.content)
+    reading = read_document(upload.content)
     return reading, plan_import(reading.document, current_user)
 
 

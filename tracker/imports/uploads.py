@@ -1,4 +1,4 @@
-"""Uploads kept on the server between the preview and Accept or Cancel, and reading them.
+"""Uploads kept on the server between the preview and Accept or Cancel.
 
 An upload is stored under a random token that the clinician's signed session also holds; it
 answers only to that clinician and that session, for an hour. Functions here flush, never commit.
@@ -13,27 +13,12 @@ from flask import session
 from sqlalchemy import delete
 
 from tracker.extensions import db
-from tracker.interchange.history import InvalidHistory
-from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES, UnreadableDocument, load_document
-from tracker.interchange.reading import Reading, read_history
+from tracker.interchange.json_reader import MAX_DOCUMENT_BYTES
 from tracker.models import PendingImport, User
 
 LIMIT = MAX_DOCUMENT_BYTES  # bytes of one upload
 LIFETIME = timedelta(hours=1)
 SESSION_KEY = "import_token"
-
-
-def read_upload(content: bytes) -> Reading:
-    """Read uploaded bytes as a history or a FHIR Bundle; raise ``InvalidHistory``.
-
-    The same edges as the command line: a byte-order mark is accepted; over 2 MiB, nesting over
-    32 levels or numbers of over 20 digits are refused (``json_reader.load_document``).
-    """
-    try:
-        raw = load_document(content)
-    except UnreadableDocument as error:
-        raise InvalidHistory([f"$: {error}"]) from None
-    return read_history(raw)
 
 
 def _now() -> datetime:

@@ -265,22 +265,16 @@ def test_text_is_escaped_everywhere(db, signed_in, clinician):
         assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
 
 
-def test_a_new_patient_needs_the_sex_chosen(db, signed_in):
-    """No silent default: an unchosen sex is refused beside the field, nothing saved."""
+@pytest.mark.parametrize("typed, refused", [
+    ({"sex": ""}, "Choose the sex"),  # no silent default for an unchosen sex
+    ({"birth_date": "2999-01-01"}, "A birth date cannot be in the future."),
+])
+def test_a_new_patient_form_refuses_beside_the_field_and_saves_nothing(db, signed_in, typed,
+                                                                       refused):
     from tracker.models import Patient
 
-    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "SEX-1", "name": "No Choice",
-            "birth_date": "1980-01-01", "sex": ""}
+    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "NEW-1", "name": "Not Saved",
+            "birth_date": "1980-01-01", "sex": "female", **typed}
     response = signed_in.post("/patients/new", data=data)
-    assert "Choose the sex" in response.text
-    assert db.session.query(Patient).count() == 0
-
-
-def test_a_birth_date_in_the_future_is_refused_beside_the_field(db, signed_in):
-    from tracker.models import Patient
-
-    data = {"csrf_token": csrf(signed_in, "/patients/new"), "mrn": "FUT-1", "name": "Not Born",
-            "birth_date": "2999-01-01", "sex": "female"}
-    response = signed_in.post("/patients/new", data=data)
-    assert "A birth date cannot be in the future." in response.text
+    assert refused in response.text
     assert db.session.query(Patient).count() == 0

@@ -50,14 +50,19 @@ class PanelQuery:
 @dataclass(frozen=True)
 class PanelRow:
     """A patient with the stored verdict; ``has_trials`` is False for a patient with no
-    history yet, whose "not met" means nothing has been logged. ``stale`` is True when the
-    verdict (or the chosen policy's result) must be recomputed before it is shown; ``verdict``
-    is None only for a patient never assessed."""
+    history yet, whose "not met" means nothing has been logged. ``verdict`` is None only for a
+    patient never assessed. ``expired``: the verdict must be recomputed before it is shown;
+    ``outdated``: the chosen policy's result must (the verdict still holds)."""
 
     patient: Patient
     verdict: StoredAssessment | None
     has_trials: bool
-    stale: bool = False
+    expired: bool = False
+    outdated: bool = False
+
+    @property
+    def stale(self) -> bool:
+        return self.expired or self.outdated
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,11 @@ def _with_stored_coverage(stmt, coverage: str, patient=Patient.id):
 
 
 def _stale(user: User, today: date, coverage: str = ""):
-    """Select (patient id, stored verdict's patient id, valid until) of the user's patients
-    whose verdict expired by ``today``, or who have none; with ``coverage`` (a policy id),
-    also those whose result under that policy was computed before today."""
+    """Select (patient id, has a stored verdict, verdict expired) of the user's patients whose
+    verdict expired by ``today``, or who have none; with ``coverage`` (a policy id), also
+    those whose result under that policy was computed before today."""
     patient = care_team.c.patient_id
-    stmt = (select(patient, StoredAssessment.patient_id, StoredAssessment.valid_until)
+    stmt = (select(patient, StoredAssessment.patient_id.is_not(None), _expired(today))
             .outerjoin(StoredAssessment, StoredAssessment.patient_id == patient)
             .where(care_team.c.user_id == user.id))
     if coverage:
@@ -109,12 +114,18 @@ def refresh_stale(user: User, today: date, coverage: str = "") -> int:
     id), results under that policy computed before today are recomputed too: eligibility can
     change by itself (a birthday, a score leaving its window).
     """
+    writing()  # read what is stale in the transaction that writes it
+    return _recompute(db.session.execute(_stale(user, today, coverage)).all(), today)
+
+
+def _recompute(stale: list[tuple[int, bool, bool]], today: date) -> int:
+    """Recompute, in bulk, (patient id, has a stored verdict, verdict expired): an expired
+    verdict with its coverage, else only the chosen policy's result. Return how many."""
     writing()
-    rows = db.session.execute(_stale(user, today, coverage)).all()
-    stale = [pid for pid, has, until in rows if has is None or (until and until <= today)]
-    outdated = sorted({pid for pid, _, _ in rows} - set(stale))
+    expired = [pid for pid, _, is_expired in stale if is_expired]
+    outdated = [pid for pid, _, is_expired in stale if not is_expired]
     refresh_coverage(outdated, today)
-    return reassess(stale, today, stored={pid for pid, has, _ in rows if has is not None}) \
+    return reassess(expired, today, stored={pid for pid, stored, _ in stale if stored}) \
         + len(outdated)
 
 
@@ -130,19 +141,11 @@ def current_page(user: User, q: PanelQuery, today: date) -> PanelPage:
     if q.by_verdict and page.stale:
         refresh_stale(user, today, q.coverage)
     elif any(row.stale for row in page.rows):
-        _refresh_rows([row for row in page.rows if row.stale], today)
+        _recompute([(row.patient.id, row.verdict is not None, row.expired)
+                    for row in page.rows if row.stale], today)
     else:
         return page
     return panel_page(user, q, today)
-
-
-def _refresh_rows(rows: list[PanelRow], today: date) -> None:
-    """Recompute, in bulk, what is stale on these page rows: their verdicts (with coverage),
-    or only the chosen policy's result where the verdict still holds."""
-    writing()
-    expired = [row.patient.id for row in rows if _verdict_expired(row.verdict, today)]
-    refresh_coverage([row.patient.id for row in rows if row.patient.id not in expired], today)
-    reassess(expired, today, stored={row.patient.id for row in rows if row.verdict is not None})
 
 
 def _matches(search: str):
@@ -169,16 +172,21 @@ def panel_page(user: User, q: PanelQuery, today: date | None = None) -> PanelPag
     stmt = (select(Patient, StoredAssessment, has_trials, page.c.total)
             .join(page, page.c.id == Patient.id)
             .outerjoin(StoredAssessment, StoredAssessment.patient_id == page.c.id))
+    if today is not None:
+        stmt = stmt.add_columns(_expired(today).label("expired"))
     counts_stale = today is not None and q.by_verdict
     if counts_stale:
         stale = select(func.count()).select_from(_stale(user, today, q.coverage).subquery())
         stmt = stmt.add_columns(stale.scalar_subquery().label("stale"))
     if q.coverage:
         stmt = _with_stored_coverage(stmt, q.coverage, page.c.id).add_columns(
-            StoredCoverage.eligible, StoredCoverage.computed_on)
+            StoredCoverage.eligible)
+        if today is not None:
+            stmt = stmt.add_columns(_outdated(today).label("outdated"))
     result = db.session.execute(stmt.order_by(_order(page.c.key, q), page.c.id)).all()
-    rows = [PanelRow(row[0], row[1], bool(row.has_trials),
-                     today is not None and _stale_row(row, today, q.coverage)) for row in result]
+    rows = [PanelRow(row[0], row[1], bool(row.has_trials),  # expired, outdated: with today
+                     bool(getattr(row, "expired", False)), bool(getattr(row, "outdated", False)))
+            for row in result]
     coverage = {row[0].id: row.eligible for row in result} if q.coverage else None
     total = result[0].total if result else 0
     if not counts_stale:
@@ -209,17 +217,6 @@ def _order(column, q: PanelQuery):
     # The episode column shows weeks since onset: fewest weeks first is latest onset first.
     descending = q.descending != (q.sort == "episode")
     return column.desc().nulls_last() if descending else column.asc().nulls_last()
-
-
-def _verdict_expired(verdict: StoredAssessment | None, today: date) -> bool:
-    return verdict is None or (verdict.valid_until is not None and verdict.valid_until <= today)
-
-
-def _stale_row(row, today: date, coverage: str) -> bool:
-    """The row's verdict is missing or expired, or the chosen policy's result is outdated."""
-    if _verdict_expired(row[1], today):
-        return True
-    return bool(coverage) and (row.computed_on is None or row.computed_on < today)
 
 
 def _eligible(stmt, wanted: bool | None):

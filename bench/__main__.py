@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import g, request_started
+from flask import request_started
 
 from bench import measure
 from bench.population import analyse, build
@@ -26,16 +26,9 @@ from tracker.extensions import db
 RESULTS = Path(__file__).parent / "results.json"
 
 
-def _fresh_request_state(sender, **_extra) -> None:
-    """Give each benchmark request a clean ``g``, as each real request has (the benchmark
-    keeps one app context open, which Flask would otherwise share between its requests)."""
-    for key in ("_login_user", "csrf_token", "user_session"):
-        g.pop(key, None)
-
-
 def run_on(url: str, patients: int, clinicians: int, load_seconds: float) -> dict:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
-    request_started.connect(_fresh_request_state, app)
+    request_started.connect(measure.fresh_request_state, app)
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -52,12 +52,16 @@ def start_session(user: User) -> None:
     session[SESSION_KEY] = open_session(user)
 
 
+def _open(key: str):
+    """The condition for the open server-side session of the cookie's ``key``."""
+    return (UserSession.key_hash == _hash(key)) & UserSession.ended_at.is_(None)
+
+
 def current_session() -> UserSession | None:
     """Return the open server-side session of this request's cookie, if there is one."""
     if "user_session" not in g:
         key = session.get(SESSION_KEY)
-        row = db.session.scalars(select(UserSession).where(
-            UserSession.key_hash == _hash(key), UserSession.ended_at.is_(None))).first() \
+        row = db.session.scalars(select(UserSession).where(_open(key))).first() \
             if isinstance(key, str) else None
         g.user_session = row
     return g.user_session
@@ -73,8 +77,7 @@ def session_user(user_id: int, token: str) -> User | None:
     key = session.get(SESSION_KEY)
     found = db.session.execute(
         select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.key_hash == _hash(key),
-               UserSession.ended_at.is_(None))).first() if isinstance(key, str) else None
+        .where(User.id == user_id, _open(key))).first() if isinstance(key, str) else None
     g.user_session = found[1] if found else None
     if found is None or not secrets.compare_digest(found[0].session_token, token):
         return None
